@@ -1,0 +1,74 @@
+"""What the course is made of: the repository it lives in and its lessons.
+
+This module is the one place where the repository URL is set. Badges, the Colab setup cell and the
+README's lesson table are generated from it by `python -m rnncourse.build`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: GitHub "owner/name" of the course repository, and the branch that badges point at.
+REPO = "rnn-course/rnn-course"
+BRANCH = "main"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson of the course (the notebook file is `<number>_<slug>.ipynb`)."""
+
+    number: str
+    slug: str
+    title: str
+    learn: str
+    minutes: int
+
+    @property
+    def filename(self) -> str:
+        """Return the notebook's file name, e.g. `01_simple_rnn_cell.ipynb`."""
+        return f"{self.number}_{self.slug}.ipynb"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "01",
+        "simple_rnn_cell",
+        "The simple RNN cell",
+        "sequence patterns, the recurrence in NumPy and in Keras, parameter counts, "
+        "activations, a first trained RNN",
+        75,
+    ),
+)
+
+
+def repo_url() -> str:
+    """Return the https URL of the course repository on GitHub."""
+    return f"https://github.com/{REPO}"
+
+
+def pip_url() -> str:
+    """Return the pip requirement that installs the course package from GitHub (used on Colab)."""
+    return f"rnncourse @ git+{repo_url()}"
+
+
+def colab_url(folder: str, filename: str) -> str:
+    """Return the Colab URL that opens `folder/filename` of the repository's main branch."""
+    return f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{folder}/{filename}"
+
+
+COLAB_BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+def colab_badge(folder: str, filename: str) -> str:
+    """Return the Markdown of an "Open in Colab" badge for `folder/filename`."""
+    return f"[![Open In Colab]({COLAB_BADGE_IMG})]({colab_url(folder, filename)})"
+
+
+def lesson(number: str) -> Lesson:
+    """Return the lesson numbered `number` ("01"); raise ValueError naming the valid numbers."""
+    key = str(number).zfill(2)
+    for item in LESSONS:
+        if item.number == key:
+            return item
+    valid = ", ".join(item.number for item in LESSONS)
+    raise ValueError(f"unknown lesson {number!r}; the course has lessons {valid}")

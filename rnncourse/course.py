@@ -72,3 +72,29 @@ def lesson(number: str) -> Lesson:
             return item
     valid = ", ".join(item.number for item in LESSONS)
     raise ValueError(f"unknown lesson {number!r}; the course has lessons {valid}")
+
+
+#: Where the Colab setup cell clones the repository.
+COLAB_CHECKOUT = "/content/rnn-course"
+
+
+def setup_cell_source(number: str) -> str:
+    """Return the source of the setup cell of lesson `number`, the same in every lesson.
+
+    On Colab it clones the repository (URL from `repo_url()`) and installs the helper package,
+    never TensorFlow; everywhere it calls `setup_lesson`. `python -m rnncourse.build` keeps the
+    cell tagged `setup` of every notebook equal to this text.
+    """
+    key = lesson(number).number
+    return (
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:  # on Colab: fetch the course, install its helper package\n'
+        f"    !test -d {COLAB_CHECKOUT} || git clone -q --depth 1 {repo_url()} {COLAB_CHECKOUT}\n"
+        f"    %pip install -q -e {COLAB_CHECKOUT}\n"
+        f'    sys.path.insert(0, "{COLAB_CHECKOUT}")\n'
+        "\n"
+        "from rnncourse import setup_lesson\n"
+        "\n"
+        f'course = setup_lesson("{key}")'
+    )

@@ -152,3 +152,18 @@ def report_metric(name: str, value: float) -> None:
         return
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps({"name": name, "value": float(value)}) + "\n")
+
+
+def kernel_environment(run_mode: str | None = None) -> dict[str, str]:
+    """Return a copy of os.environ for a notebook kernel: quiet TensorFlow and the run mode set.
+
+    `run_mode` ("fast" or "full") overrides RNNCOURSE_MODE; None keeps the current mode.
+    """
+    env = dict(os.environ)
+    for key, value in _QUIET_ENV.items():
+        env.setdefault(key, value)
+    chosen = run_mode if run_mode is not None else mode()
+    if chosen not in MODES:
+        raise ValueError(f"run mode {chosen!r} is not one of {MODES}")
+    env["RNNCOURSE_MODE"] = chosen
+    return env

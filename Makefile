@@ -1,0 +1,40 @@
+# rnn-course: every target bootstraps .venv (Python 3.11+) on first use.
+#   make lab      JupyterLab on lessons/, offline data by default (RNNCOURSE_OFFLINE=0 to download)
+#   make test     the whole test suite, notebooks in fast mode (RNNCOURSE_MODE=full to override)
+#   make lessons  regenerate lessons/ and the README's lesson table from solutions/
+#   make bench    time and memory of every solution notebook (RNNCOURSE_MODE, default fast)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test lessons bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rnn-course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@if [ -n "$${RNNCOURSE_CONSTRAINTS:-}" ]; then \
+		echo "installing the versions in $$RNNCOURSE_CONSTRAINTS over requirements.txt"; \
+		$(BIN)/python -m pip install --quiet -r "$$RNNCOURSE_CONSTRAINTS"; fi
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	RNNCOURSE_OFFLINE=$${RNNCOURSE_OFFLINE:-1} $(BIN)/jupyter lab lessons/
+
+test: $(STAMP)
+	RNNCOURSE_MODE=$${RNNCOURSE_MODE:-fast} $(BIN)/python -m pytest
+
+lessons: $(STAMP)
+	$(BIN)/python -m rnncourse.build all
+
+bench: $(STAMP)
+	$(BIN)/python -m rnncourse.bench --mode $${RNNCOURSE_MODE:-fast}
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache rnncourse.egg-info

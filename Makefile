@@ -24,8 +24,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
+# JupyterLab serves the whole checkout (solutions/ stays reachable) and opens on lessons/.
 lab: $(STAMP)
-	RNNCOURSE_OFFLINE=$${RNNCOURSE_OFFLINE:-1} $(BIN)/jupyter lab lessons/
+	RNNCOURSE_OFFLINE=$${RNNCOURSE_OFFLINE:-1} $(BIN)/jupyter lab \
+		--ServerApp.root_dir=. --LabApp.default_url=/lab/tree/lessons \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP)
 	RNNCOURSE_MODE=$${RNNCOURSE_MODE:-fast} $(BIN)/python -m pytest

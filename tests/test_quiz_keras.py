@@ -52,11 +52,33 @@ def activation_max_derivative(activation: str) -> float:
     return float(tf.reduce_max(tape.gradient(y, z)))
 
 
+def lstm_params(units: int, input_dim: int) -> int:
+    """Return the parameter count of LSTM(units) on sequences of `input_dim` features."""
+    layer = keras.layers.LSTM(units)
+    layer(keras.Input(shape=(None, input_dim)))
+    return layer.count_params()
+
+
+def gru_params(units: int, input_dim: int) -> int:
+    """Return the parameter count of GRU(units) (Keras default reset_after=True)."""
+    layer = keras.layers.GRU(units)
+    layer(keras.Input(shape=(None, input_dim)))
+    return layer.count_params()
+
+
+def power(base: float, exponent: float) -> float:
+    """Return base ** exponent, e.g. the gradient factor radius ** k after k steps."""
+    return float(np.power(float(base), float(exponent)))
+
+
 COMPUTE: dict[str, Callable[..., float]] = {
     "dense_params": dense_params,
     "simple_rnn_params": simple_rnn_params,
     "simple_rnn_output_size": simple_rnn_output_size,
     "activation_max_derivative": activation_max_derivative,
+    "lstm_params": lstm_params,
+    "gru_params": gru_params,
+    "power": power,
 }
 
 
@@ -108,6 +130,9 @@ def test_the_bank_answer_is_what_keras_computes(path, question):
             8 * 16,
         ),
         ("activation_max_derivative", {"activation": "tanh"}, 1.0),
+        ("lstm_params", {"units": 32, "input_dim": 10}, 4 * 32 * (10 + 32 + 1)),
+        ("gru_params", {"units": 32, "input_dim": 10}, 3 * 32 * (10 + 32 + 2)),
+        ("power", {"base": 0.9, "exponent": 50}, 0.9**50),
     ],
 )
 def test_the_computations_themselves(kind, spec, expected):

@@ -21,6 +21,8 @@ from rnncourse.checks._core import (
     random_inputs,
 )
 
+__all__ = ["rnn_forward", "rnn_step", "simple_rnn_param_count"]
+
 # Shapes chosen so that B, D and H all differ: a transposed matrix cannot go unnoticed.
 B, T, D, H = 4, 6, 3, 5
 

@@ -272,8 +272,8 @@ BROKEN = {
     "unknown type": (choice_q("q-two", kind="essay"), "`type` is 'essay'"),
     "dollar sign": (choice_q("q-two", question="Is $x$ a vector?"), "`$` in the question"),
     "unknown verify kind": (
-        numeric_q("q-two", verify={"kind": "lstm_params", "units": 3}),
-        "`verify.kind` is 'lstm_params'",
+        numeric_q("q-two", verify={"kind": "bogus_params", "units": 3}),
+        "`verify.kind` is 'bogus_params'",
     ),
     "verify without its fields": (
         numeric_q("q-two", verify={"kind": "simple_rnn_params", "units": 3}),
@@ -625,10 +625,11 @@ def test_the_whole_lesson_01_quiz_answered_right_scores_full_marks():
 def test_main_with_an_unknown_lesson_exits_2_naming_the_lessons():
     errors: list[str] = []
     assert main(["42"], error_fn=errors.append, input_fn=Script([])) == 2
-    assert errors == [
-        "no quiz for lesson '42': the available lessons are 01 (simple_rnn_cell) "
-        "(banks in quizzes/)"
-    ]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "no quiz for lesson '42': the available lessons are 01 (simple_rnn_cell)"
+    )
+    assert errors[0].endswith("(banks in quizzes/)")
 
 
 def test_main_without_a_lesson_exits_2():
@@ -640,9 +641,10 @@ def test_main_without_a_lesson_exits_2():
 def test_main_lists_the_banks():
     out: list[str] = []
     assert main(["--list"], print_fn=out.append) == 0
-    assert out == [
+    assert out[0] == (
         "01  The simple RNN cell  (3 warm-up + 10 quiz questions)  quizzes/01_simple_rnn_cell.yaml"
-    ]
+    )
+    assert len(out) == len(quiz.available_lessons())
 
 
 def test_main_reports_a_broken_bank(course_dir):

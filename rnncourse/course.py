@@ -38,6 +38,22 @@ LESSONS: tuple[Lesson, ...] = (
         "activations, a first trained RNN",
         75,
     ),
+    Lesson(
+        "02",
+        "bptt_vanishing_gradients",
+        "Backpropagation through time",
+        "BPTT by hand, Jacobian products and the spectral radius, vanishing and exploding "
+        "gradients measured, gradient clipping, where a SimpleRNN stops learning",
+        90,
+    ),
+    Lesson(
+        "03",
+        "lstm_gru",
+        "LSTM gates and GRU",
+        "LSTM and GRU cells from scratch and matched to Keras, the cell-state gradient path, "
+        "gates at work, long-range memory compared with SimpleRNN",
+        90,
+    ),
 )
 
 

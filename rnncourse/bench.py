@@ -47,7 +47,7 @@ COURSE_SECONDS: dict[str, float | None] = {"fast": 600.0, "full": None}
 PEAK_MB = 2500.0
 # Per-lesson wall-time overrides, by mode, for a lesson whose issue grants more time,
 # e.g. {"full": {"06": 1500.0}}.
-LESSON_SECONDS: dict[str, dict[str, float]] = {"fast": {}, "full": {}}
+LESSON_SECONDS: dict[str, dict[str, float]] = {"fast": {}, "full": {"06": 1500.0}}
 
 OK = "ok"
 OVER = "OVER"

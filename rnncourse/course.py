@@ -54,6 +54,15 @@ LESSONS: tuple[Lesson, ...] = (
         "gates at work, long-range memory compared with SimpleRNN",
         90,
     ),
+    Lesson(
+        "06",
+        "char_generation",
+        "Character-level text generation",
+        "char-rnn on Shakespeare: a tf.data pipeline, training to a time budget, bits per "
+        "character, temperature sampling, O(1) stateful generation, neurons that track quotes "
+        "and lines, tf.distribute",
+        120,
+    ),
 )
 
 

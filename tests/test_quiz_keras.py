@@ -4,6 +4,7 @@ of choice questions that a program can check.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,6 +72,42 @@ def power(base: float, exponent: float) -> float:
     return float(np.power(float(base), float(exponent)))
 
 
+def uniform_cross_entropy(vocab_size: int, unit: str) -> float:
+    """Return Keras's cross-entropy of a uniform guess (zero logits) over `vocab_size` classes,
+    in nats (Keras's natural log) or bits (divided by ln 2)."""
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    nats = float(loss(np.zeros((1,), "int32"), np.zeros((1, vocab_size), "float32")))
+    return nats if unit == "nats" else nats / math.log(2)
+
+
+def nats_to_bits(nats: float) -> float:
+    """Return in bits the loss Keras reports as `nats`: its cross-entropy for a prediction that
+    gives the target the probability exp(-nats), divided by ln 2."""
+    p = math.exp(-nats)
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    computed = float(loss(np.zeros((1,), "int32"), np.array([[p, 1.0 - p]], "float32")))
+    assert computed == pytest.approx(nats, rel=1e-5)
+    return computed / math.log(2)
+
+
+def char_rnn_params(vocab_size: int, embedding_dim: int, units: int, cell: str) -> int:
+    """Return the parameter count of Embedding -> recurrent layer -> Dense(vocab_size)."""
+    layer = {
+        "gru": keras.layers.GRU,
+        "lstm": keras.layers.LSTM,
+        "simple_rnn": keras.layers.SimpleRNN,
+    }
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None,), dtype="int32"),
+            keras.layers.Embedding(vocab_size, embedding_dim),
+            layer[cell](units, return_sequences=True),
+            keras.layers.Dense(vocab_size),
+        ]
+    )
+    return model.count_params()
+
+
 COMPUTE: dict[str, Callable[..., float]] = {
     "dense_params": dense_params,
     "simple_rnn_params": simple_rnn_params,
@@ -79,6 +116,9 @@ COMPUTE: dict[str, Callable[..., float]] = {
     "lstm_params": lstm_params,
     "gru_params": gru_params,
     "power": power,
+    "uniform_cross_entropy": uniform_cross_entropy,
+    "nats_to_bits": nats_to_bits,
+    "char_rnn_params": char_rnn_params,
 }
 
 
@@ -133,6 +173,21 @@ def test_the_bank_answer_is_what_keras_computes(path, question):
         ("lstm_params", {"units": 32, "input_dim": 10}, 4 * 32 * (10 + 32 + 1)),
         ("gru_params", {"units": 32, "input_dim": 10}, 3 * 32 * (10 + 32 + 2)),
         ("power", {"base": 0.9, "exponent": 50}, 0.9**50),
+        ("uniform_cross_entropy", {"vocab_size": 65, "unit": "nats"}, math.log(65)),
+        ("uniform_cross_entropy", {"vocab_size": 2, "unit": "bits"}, 1.0),
+        ("uniform_cross_entropy", {"vocab_size": 256, "unit": "bits"}, 8.0),
+        ("nats_to_bits", {"nats": 1.0}, 1 / math.log(2)),
+        ("nats_to_bits", {"nats": math.log(4)}, 2.0),
+        (
+            "char_rnn_params",
+            {"vocab_size": 10, "embedding_dim": 4, "units": 8, "cell": "gru"},
+            10 * 4 + 3 * (4 * 8 + 8 * 8 + 2 * 8) + (8 * 10 + 10),
+        ),
+        (
+            "char_rnn_params",
+            {"vocab_size": 10, "embedding_dim": 4, "units": 8, "cell": "lstm"},
+            10 * 4 + 4 * 8 * (4 + 8 + 1) + (8 * 10 + 10),
+        ),
     ],
 )
 def test_the_computations_themselves(kind, spec, expected):
@@ -148,3 +203,25 @@ def test_return_state_of_a_simple_rnn_is_its_last_output():
     out, state = keras.layers.SimpleRNN(16, return_state=True)(x)
     assert tuple(out.shape) == tuple(state.shape) == (8, 16)
     np.testing.assert_allclose(np.asarray(out), np.asarray(state))
+
+
+def test_every_numeric_answer_of_lesson_06_is_verified():
+    numeric = [q for q in quiz.load_bank("06").questions if q.type == "numeric"]
+    assert len(numeric) >= 4
+    assert all(q.verify for q in numeric), "every numeric answer of lesson 06 is computable"
+
+
+def test_softmax_shift_and_temperature_limits():
+    """Claims of the questions 'softmax-shift' and 'temperature-limits' in lesson 06's bank."""
+    by_id = {q.id: q for q in quiz.load_bank("06").questions}
+    assert "They are identical" in by_id["softmax-shift"].answer_text()
+    assert "all the probability on the largest logit" in by_id["temperature-limits"].answer_text()
+
+    def softmax(x):
+        return np.asarray(keras.ops.softmax(np.asarray(x, "float32"), axis=-1))
+
+    z = np.array([[2.0, 4.0, 1.8, 1.5]], "float32")
+    np.testing.assert_allclose(softmax(z + 1000.0), softmax(z), atol=1e-6)
+    np.testing.assert_allclose(softmax(z - 7.5), softmax(z), atol=1e-6)
+    np.testing.assert_allclose(softmax(z / 0.01), np.eye(4)[[1]], atol=1e-6)
+    np.testing.assert_allclose(softmax(z / 1000.0), np.full((1, 4), 0.25), atol=1e-3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_support import run, stub
 
 from rnncourse import checks
 from rnncourse.env import import_tensorflow
@@ -23,17 +24,6 @@ def forward_with(step):
         return np.stack(states, axis=1), h
 
     return forward
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def run(check, fn, capsys):
-    result = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"a check prints exactly one line, got: {out!r}"
-    return result, out
 
 
 def test_rnn_step_reference_passes(capsys):

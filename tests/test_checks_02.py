@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_support import run, stub
 
 from rnncourse import checks
 from rnncourse.env import import_tensorflow
-
-
-def run(check, fn, capsys):
-    result = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"a check prints exactly one line, got: {out!r}"
-    return result, out
-
-
-def stub(*args):
-    raise NotImplementedError()
-
 
 # --------------------------------------------------------------------------- rnn_backward
 

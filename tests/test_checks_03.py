@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_support import run, stub
 
 from rnncourse import checks
 from rnncourse.env import import_tensorflow
@@ -25,17 +26,6 @@ def gru_ok(x_t, h_prev, W, U, b):
     r_z, r_r, r_h = np.split(h_prev @ U + b[1], 3, axis=-1)
     z, r = sigmoid(x_z + r_z), sigmoid(x_r + r_r)
     return z * h_prev + (1 - z) * np.tanh(x_h + r * r_h)
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def run(check, fn, capsys):
-    result = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"a check prints exactly one line, got: {out!r}"
-    return result, out
 
 
 # --------------------------------------------------------------------------- references vs Keras

@@ -2,15 +2,23 @@
 and turning a failure into one actionable line.
 
 A check is a function decorated with `@exercise_check("name")`. Its body calls the learner's
-function through `call`, validates results with `expect_array` / `expect_close`, and raises `Hint`
-with a specific message when something is wrong. The decorator prints one line and returns a bool.
+function through `call`, validates results with `expect_array` / `expect_close` /
+`expect_integer` / `expect_finite`, and raises `Hint` with a specific message when something is
+wrong. The decorator prints one line and returns a bool; no exception and no NumPy warning ever
+leaves a check.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import inspect
+import linecache
 import numbers
+import traceback
+import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +31,9 @@ TODO = "⏳"
 ATOL = 1e-5
 RTOL = 1e-4
 
+#: Frames from files under this folder belong to the course package, not to the learner.
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
 
 class Hint(Exception):
     """Raised inside a check: the learner's answer is wrong, and the message says how."""
@@ -32,25 +43,26 @@ class NotImplementedYet(Exception):
     """Raised inside a check when the learner's function still raises NotImplementedError."""
 
 
-Mistake = tuple[Callable[..., Any], str]
-
-
 def exercise_check(name: str) -> Callable[[Callable[..., str]], Callable[..., bool]]:
     """Decorate a check body; the wrapped check prints one line and returns True when it passes.
 
-    The body returns a short success message or raises `Hint` / `NotImplementedYet`.
+    The body returns a short success message or raises `Hint` / `NotImplementedYet`. Any other
+    exception (a bug the learner's return value exposed in the check's own arithmetic) is
+    reported as a failed check too, and NumPy's floating-point warnings are silenced throughout.
     """
 
     def decorate(body: Callable[..., str]) -> Callable[..., bool]:
         @functools.wraps(body)
         def wrapper(learner_fn: Any, *args: Any, **kwargs: Any) -> bool:
             try:
-                if not callable(learner_fn):
-                    raise Hint(
-                        f"expected your function {name}, got {type(learner_fn).__name__}: pass "
-                        f"the function itself, checks.{name}({name}), without calling it"
-                    )
-                message = body(learner_fn, *args, **kwargs)
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    if not callable(learner_fn):
+                        raise Hint(
+                            f"expected your function {name}, got {type(learner_fn).__name__}: "
+                            f"pass the function itself, checks.{name}({name}), without calling it"
+                        )
+                    message = body(learner_fn, *args, **kwargs)
             except NotImplementedYet:
                 print(
                     f"{TODO} {name}: not implemented yet. Replace `raise NotImplementedError()` "
@@ -60,6 +72,13 @@ def exercise_check(name: str) -> Callable[[Callable[..., str]], Callable[..., bo
             except Hint as hint:
                 print(f"{FAIL} {name}: {hint}")
                 return False
+            except Exception as exc:  # never let the check itself raise at the learner
+                print(
+                    f"{FAIL} {name}: your function's result could not be judged "
+                    f"({type(exc).__name__}: {exc}); return the type and shape that the "
+                    "exercise's docstring asks for"
+                )
+                return False
             print(f"{PASS} {name}: {message}")
             return True
 
@@ -68,30 +87,131 @@ def exercise_check(name: str) -> Callable[[Callable[..., str]], Callable[..., bo
     return decorate
 
 
+def _copy(value: Any) -> Any:
+    """Return a deep copy of data (arrays, lists, tuples, dicts, sets); anything else as it is.
+
+    Models, tensors and functions are passed unchanged: copying them would be slow or wrong.
+    """
+    if isinstance(value, np.ndarray | list | tuple | dict | set):
+        try:
+            return copy.deepcopy(value)
+        except Exception:
+            return value
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Return True when `a` (the pristine copy) still equals `b` (what the learner was given)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a_arr, b_arr = np.asarray(a), np.asarray(b)
+        return a_arr.shape == b_arr.shape and bool(np.array_equal(a_arr, b_arr, equal_nan=True))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:
+        return True
+
+
+def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
+    """Return names for the first `count` positional parameters of `fn` ("argument 1" if unknown)."""
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(count)]
+
+
+def learner_line(exc: BaseException) -> str:
+    """Return "line N of your code: `source`" for the last frame of `exc` outside the package.
+
+    That is the line of the learner's code that raised (or called what raised); "" when every
+    frame belongs to the course package or the source is unknown.
+    """
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        try:
+            inside = Path(frame.filename).resolve().is_relative_to(_PACKAGE_DIR)
+        except (OSError, ValueError):
+            inside = False
+        if inside or "site-packages" in frame.filename or frame.filename.startswith("<frozen"):
+            continue
+        source = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)).strip()
+        where = f"line {frame.lineno} of your code"
+        if frame.name not in ("<module>", "<lambda>"):
+            where += f" (in {frame.name})"
+        return f"{where}: `{source}`" if source else where
+    return ""
+
+
 def call(
     fn: Callable[..., Any], *args: Any, on_error: Callable[[Exception], str] | None = None
 ) -> Any:
-    """Call the learner's `fn` on copies of `args` and return its result.
+    """Call the learner's `fn` on deep copies of `args` and return its result.
 
-    NotImplementedError becomes `NotImplementedYet`; any other exception becomes a `Hint` naming
-    it, extended by `on_error(exc)` when that gives advice for this exercise.
+    The check's own arguments are never changed: `fn` works on copies, and a function that
+    modified one of them in place gets a `Hint` saying which. NotImplementedError becomes
+    `NotImplementedYet`; any other exception becomes a `Hint` naming it and the learner's line
+    that raised, extended by `on_error(exc)` when that gives advice for this exercise.
     """
-    copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    pristine = [_copy(a) for a in args]
+    given = [_copy(a) for a in args]
     try:
-        return fn(*copies)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = fn(*given)
     except NotImplementedError as exc:
         raise NotImplementedYet from exc
     except Exception as exc:  # the learner's code failed: explain, don't crash
         advice = on_error(exc) if on_error else ""
+        where = learner_line(exc)
         text = f"your function raised {type(exc).__name__}: {exc}"
+        if where:
+            text += f" at {where}"
         raise Hint(f"{text}. {advice}".strip()) from exc
+    for name, before, after in zip(_parameter_names(fn, len(args)), pristine, given, strict=True):
+        if not _same(before, after):
+            raise Hint(
+                f"your function changed its input `{name}` in place; compute a new value "
+                f"(for example `{name} = {name} * 2` or np.copy) instead of writing into it "
+                "(`+=`, `[...] =`, `.append`), because the caller still needs the original"
+            )
+    return result
+
+
+def expect_finite(value: Any, what: str) -> np.ndarray:
+    """Return `value` as a float64 array after checking that it is numeric and finite.
+
+    NaN and infinity get a `Hint` saying where the first one is and what usually produces it.
+    """
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise Hint(f"{what} has type {type(value).__name__}; expected numbers") from exc
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0]) if array.ndim else ()
+        kind = "NaN" if np.isnan(array[first] if array.ndim else array) else "infinity"
+        where = f" at index {first}" if array.ndim else ""
+        raise Hint(
+            f"{what} contains {kind}{where}: an overflow (exp of a large number), a division "
+            "by zero or log(0) in your code"
+        )
+    return array
 
 
 def expect_array(value: Any, what: str, shape: Sequence[int], shape_hint: str = "") -> np.ndarray:
-    """Return `value` as a float NumPy array after checking its type and shape.
+    """Return `value` as a finite float64 NumPy array after checking its type and shape.
 
-    Lists, TensorFlow tensors and None get a friendly `Hint`; a wrong shape names the expected
-    shape and appends `shape_hint` (the likely mistake for this exercise).
+    Lists, TensorFlow tensors, None, NaN and infinity get a friendly `Hint`; a wrong shape names
+    the expected shape and appends `shape_hint` (the likely mistake for this exercise).
     """
     if value is None:
         raise Hint(f"{what} is None: did you forget the `return` statement?")
@@ -111,14 +231,17 @@ def expect_array(value: Any, what: str, shape: Sequence[int], shape_hint: str = 
     if array.shape != tuple(shape):
         message = f"{what} has shape {array.shape} but expected {tuple(shape)}"
         raise Hint(f"{message}: {shape_hint}" if shape_hint else message)
-    if not np.issubdtype(array.dtype, np.number):
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
         raise Hint(f"{what} has dtype {array.dtype}; expected numbers")
-    return array.astype(np.float64)
+    return expect_finite(array, what)
 
 
 def close(a: Any, b: Any) -> bool:
     """Return True when `a` and `b` agree within the float32 tolerances of the course."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
     return a.shape == b.shape and bool(np.allclose(a, b, atol=ATOL, rtol=RTOL))
 
 
@@ -139,21 +262,32 @@ def expect_close(
     for wrong, hint in mistakes:
         if close(got, wrong):
             raise Hint(hint)
-    diff = np.abs(np.asarray(got, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
-    where = np.unravel_index(int(np.nanargmax(diff)) if np.isfinite(diff).any() else 0, diff.shape)
+    got_arr = np.asarray(got, dtype=np.float64)
+    expected_arr = np.asarray(expected, dtype=np.float64)
+    if got_arr.shape != expected_arr.shape:
+        raise Hint(f"{what} has shape {got_arr.shape} but expected {expected_arr.shape}")
+    with np.errstate(all="ignore"):
+        diff = np.abs(got_arr - expected_arr)
+    if not np.isfinite(diff).all():
+        expect_finite(got_arr, what)
+    where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
     raise Hint(
         f"{what} has the right shape but wrong values: largest difference "
-        f"{float(np.nanmax(diff)):.3g} at index {tuple(int(i) for i in where)} "
-        f"(got {float(np.asarray(got)[where]):.5g}, expected {float(np.asarray(expected)[where]):.5g})"
+        f"{float(diff[where]):.3g} at index {tuple(int(i) for i in where)} "
+        f"(got {float(got_arr[where]):.5g}, expected {float(expected_arr[where]):.5g})"
     )
 
 
 def expect_integer(value: Any, what: str) -> int:
-    """Return `value` as an int, or raise `Hint` when it is not a whole number."""
+    """Return `value` as an int, or raise `Hint` when it is not a finite whole number."""
     if value is None:
         raise Hint(f"{what} is None: did you forget the `return` statement?")
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise Hint(f"{what} has type {type(value).__name__}; return a whole number (an int)")
+    if not np.isfinite(float(value)):
+        raise Hint(f"{what} is {value}; return a finite whole number (an int)")
     if float(value) != int(value):
         raise Hint(f"{what} is {value}, not a whole number: parameters are counted, not measured")
     return int(value)

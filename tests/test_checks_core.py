@@ -145,3 +145,13 @@ def test_expect_finite_accepts_finite_numbers():
 def test_passing_a_result_instead_of_the_function(capsys):
     ok, out = run(double_check, np.zeros(3), capsys)
     assert not ok and "without calling it" in out
+
+
+def test_the_learners_line_skips_numpys_compiled_frames(capsys):
+    def samples(x):
+        rng = np.random.default_rng(0)
+        return rng.choice(3, p=[0.5, 0.6, 0.1]) * x
+
+    ok, out = run(double_check, samples, capsys)
+    assert not ok and "(in samples)" in out and "rng.choice(3, p=[0.5, 0.6, 0.1])" in out
+    assert ".pyx" not in out and "Generator.choice" not in out

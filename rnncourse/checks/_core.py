@@ -15,6 +15,7 @@ import functools
 import inspect
 import linecache
 import numbers
+import sys
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -130,6 +131,26 @@ def _parameter_names(fn: Callable[..., Any], count: int) -> list[str]:
     return [params[i] if i < len(params) else f"argument {i + 1}" for i in range(count)]
 
 
+def _learner_file(filename: str) -> bool:
+    """Return True when `filename` holds the learner's code (a notebook cell or their own file).
+
+    Frames of the course package, the standard library, installed packages and compiled
+    extensions (NumPy's `.pyx` sources, `<frozen ...>`) are not the learner's.
+    """
+    if filename.startswith("<"):
+        return filename.startswith(("<ipython", "<string>"))
+    if filename.endswith((".pyx", ".pxd", ".pxi")) or "site-packages" in filename:
+        return False
+    path = Path(filename)
+    if not path.is_absolute():
+        return False
+    path = path.resolve()
+    system = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    return not path.is_relative_to(_PACKAGE_DIR) and not any(
+        path.is_relative_to(root / "lib") for root in system
+    )
+
+
 def learner_line(exc: BaseException) -> str:
     """Return "line N of your code: `source`" for the last frame of `exc` outside the package.
 
@@ -137,11 +158,7 @@ def learner_line(exc: BaseException) -> str:
     frame belongs to the course package or the source is unknown.
     """
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        try:
-            inside = Path(frame.filename).resolve().is_relative_to(_PACKAGE_DIR)
-        except (OSError, ValueError):
-            inside = False
-        if inside or "site-packages" in frame.filename or frame.filename.startswith("<frozen"):
+        if not _learner_file(frame.filename):
             continue
         source = (frame.line or linecache.getline(frame.filename, frame.lineno or 0)).strip()
         where = f"line {frame.lineno} of your code"
@@ -176,8 +193,9 @@ def call(
         if where:
             text += f" at {where}"
         raise Hint(f"{text}. {advice}".strip()) from exc
-    for name, before, after in zip(_parameter_names(fn, len(args)), pristine, given, strict=True):
+    for index, (before, after) in enumerate(zip(pristine, given, strict=True)):
         if not _same(before, after):
+            name = _parameter_names(fn, len(args))[index]
             raise Hint(
                 f"your function changed its input `{name}` in place; compute a new value "
                 f"(for example `{name} = {name} * 2` or np.copy) instead of writing into it "

@@ -1,20 +1,23 @@
-# rnn-course: every target bootstraps .venv (Python 3.11+) on first use.
+# rnn-course: every target bootstraps .venv (Python 3.11.4+) on first use.
 #   make lab      JupyterLab on lessons/, offline data by default (RNNCOURSE_OFFLINE=0 to download)
-#   make test     the whole test suite, notebooks in fast mode (RNNCOURSE_MODE=full to override)
+#   make test     the whole test suite on JOBS workers (default 2), notebooks in fast mode
+#                 (RNNCOURSE_MODE=full to override)
 #   make lessons  regenerate lessons/ and the README's lesson table from solutions/
-#   make bench    time and memory of every solution notebook (RNNCOURSE_MODE, default fast)
+#   make bench    time and memory of every solution notebook (RNNCOURSE_MODE, default fast);
+#                 `make bench-readme` runs both modes and writes the README's benchmark table
 
 PYTHON ?= python3
+JOBS   ?= 2
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lessons bench venv clean
+.PHONY: lab test lessons bench bench-readme venv clean
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "rnn-course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 4) else "rnn-course needs Python 3.11.4 or newer; run: make PYTHON=python3.12 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -31,13 +34,16 @@ lab: $(STAMP)
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: $(STAMP)
-	RNNCOURSE_MODE=$${RNNCOURSE_MODE:-fast} $(BIN)/python -m pytest
+	RNNCOURSE_MODE=$${RNNCOURSE_MODE:-fast} $(BIN)/python -m pytest -n $(JOBS)
 
 lessons: $(STAMP)
 	$(BIN)/python -m rnncourse.build all
 
 bench: $(STAMP)
 	$(BIN)/python -m rnncourse.bench --mode $${RNNCOURSE_MODE:-fast}
+
+bench-readme: $(STAMP)
+	$(BIN)/python -m rnncourse.bench --readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache rnncourse.egg-info

@@ -13,13 +13,12 @@ import os
 
 from nbval.kernel import RunningKernel
 
-# Kernels started by nbval and nbclient inherit this environment: set the logging knobs before any
-# TensorFlow import, and default to fast mode unless the caller chose a mode.
+from rnncourse.env import quiet_environment
+
+# Kernels started by nbval inherit this environment: the quiet-TensorFlow variables are set before
+# any TensorFlow import, and the tests run in fast mode unless the caller chose a mode.
+quiet_environment()
 os.environ.setdefault("RNNCOURSE_MODE", "fast")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
 
 
 def _execute_with_history(self, cell_input, allow_stdin=None):

@@ -1,119 +1,91 @@
-"""Benchmark the solution notebooks: wall time, peak memory and reported metrics against budgets.
+"""Benchmark the solution notebooks: wall time, peak memory, the slowest check cell and the
+metrics each notebook reports, judged against the budgets in `rnncourse.course`.
 
-    python -m rnncourse.bench [--mode fast|full] [--json FILE] [NN ...] [--solutions DIR]
-                              [--timeout S]
+    python -m rnncourse.bench [NN ...] [--mode fast|full] [--json FILE] [--timeout S] [--root DIR]
+    python -m rnncourse.bench --readme [--root DIR]
 
-Each notebook runs in a fresh `python3` kernel (cwd: the notebook's folder; environment:
-`rnncourse.env.kernel_environment(mode)` plus RNNCOURSE_METRICS, the file that
-`rnncourse.env.report_metric` appends to). The notebook on disk is never written. The budgets are
-those of section 9 of the course guide; a row over budget is marked OVER, a notebook that raises is
-marked FAILED, and the command then exits 1 after printing everything.
+Each notebook runs in a fresh kernel through `rnncourse.notebooks.run` (the notebook on disk is
+never written), with RNNCOURSE_METRICS set to the file that `rnncourse.env.report_metric`
+appends to. A row over budget is marked OVER, a notebook that raises FAILED, and the command then
+exits 1 after printing everything. `--readme` runs every lesson in fast and then in full mode and
+writes the table between the README's `<!-- bench:start -->` and `<!-- bench:end -->` lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime
 import json
 import math
 import os
 import platform
-import re
+import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
 
-import nbformat
 import psutil
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from rnncourse.env import MODES, kernel_environment
-from rnncourse.paths import solutions_dir
+from rnncourse import course, notebooks, paths
+from rnncourse.build import BuildError, chosen_lessons, show, updated_readme
+from rnncourse.course import Lesson, UnknownLessonError
+from rnncourse.env import MODES
+from rnncourse.env import mode as run_mode
+from rnncourse.notebooks import CellError, write_text
 
-KERNEL_NAME = "python3"
 MB = 1_000_000  # memory is reported in MB of 10**6 bytes, as the guide's "2.5 GB"
 SAMPLE_INTERVAL_S = 0.1
 MIN_CELL_TIMEOUT_S = 60.0
-
-# Budgets of the course guide, section 9.
-NOTEBOOK_SECONDS: dict[str, float] = {"fast": 60.0, "full": 600.0}
-COURSE_SECONDS: dict[str, float | None] = {"fast": 600.0, "full": None}
-PEAK_MB = 2500.0
-# Per-lesson wall-time overrides, by mode, for a lesson whose issue grants more time,
-# e.g. {"full": {"06": 1500.0}}.
-LESSON_SECONDS: dict[str, dict[str, float]] = {"fast": {}, "full": {"06": 1500.0}}
+CHECK_TAG = "check"
+README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
 
 OK = "ok"
 OVER = "OVER"
 FAILED = "FAILED"
 
-_NOTEBOOK_NAME = re.compile(r"^(\d{2})_.*\.ipynb$")
-
 
 @dataclass(frozen=True)
 class Budgets:
-    """Limits a run is judged against: seconds per notebook and for the course, peak MB."""
+    """Limits a run is judged against: seconds per lesson, for the course, peak MB, check cell."""
 
-    notebook_seconds: float
+    lesson_seconds: dict[str, float]
     course_seconds: float | None
-    peak_mb: float
-    lesson_seconds: dict[str, float] = field(default_factory=dict)
-
-    def seconds_for(self, lesson: str) -> float:
-        """Return the wall-time budget of one lesson (its override, else the notebook budget)."""
-        return self.lesson_seconds.get(lesson, self.notebook_seconds)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the budgets as a JSON-ready dict."""
-        return {
-            "notebook_seconds": self.notebook_seconds,
-            "course_seconds": self.course_seconds,
-            "peak_mb": self.peak_mb,
-            "lesson_seconds": dict(self.lesson_seconds),
-        }
+    peak_mb: float = course.PEAK_MB
+    check_seconds: float = course.CHECK_SECONDS
 
 
 def budgets_for(mode: str) -> Budgets:
-    """Return the course guide's budgets for run mode "fast" or "full"."""
-    if mode not in MODES:
-        raise ValueError(f"run mode {mode!r} is not one of {MODES}")
+    """Return the course's budgets for run mode "fast" or "full" (each lesson's from its entry)."""
+    mode = run_mode(mode)
     return Budgets(
-        notebook_seconds=NOTEBOOK_SECONDS[mode],
-        course_seconds=COURSE_SECONDS[mode],
-        peak_mb=PEAK_MB,
-        lesson_seconds=dict(LESSON_SECONDS.get(mode, {})),
+        lesson_seconds={item.number: item.seconds(mode) for item in course.LESSONS},
+        course_seconds=course.COURSE_SECONDS[mode],
     )
 
 
 @dataclass(frozen=True)
 class NotebookResult:
-    """One notebook's measurements and, once judged, its status ("ok", "OVER" or "FAILED")."""
+    """One notebook's measurements and, once judged, its status ("ok", "OVER" or "FAILED").
 
+    `check_seconds` is the slowest cell tagged `check` (cell number `check_cell`, from 1).
+    """
+
+    lesson: str
     name: str
     seconds: float
     peak_mb: float
     metrics: dict[str, float]
-    error_cell: int | None = None
-    error_name: str | None = None
-    error_message: str = ""
+    check_seconds: float | None = None
+    check_cell: int | None = None
+    error: CellError | None = None
     status: str = OK
     over: tuple[str, ...] = ()
-
-    @property
-    def lesson(self) -> str:
-        """Return the lesson number, the two digits the file name starts with."""
-        return self.name[:2]
-
-    @property
-    def failed(self) -> bool:
-        """Return True when the notebook raised (or its kernel died or timed out)."""
-        return self.error_name is not None
 
 
 @dataclass(frozen=True)
@@ -143,10 +115,6 @@ class BenchReport:
         return 1 if bad or self.course_over else 0
 
 
-class UnknownLessonError(LookupError):
-    """Raised when a requested lesson has no solution notebook; the message names those that do."""
-
-
 # --- memory -----------------------------------------------------------------------------------
 
 
@@ -172,17 +140,11 @@ def own_peak_bytes(pid: int) -> int:
     psutil reports it on Windows (`peak_wset`); on Linux it is VmHWM in /proc/PID/status.
     """
     try:
-        info = psutil.Process(pid).memory_info()
+        peak = getattr(psutil.Process(pid).memory_info(), "peak_wset", None)
     except psutil.Error:
         return 0
-    peak = getattr(info, "peak_wset", None)
     if peak:
         return int(peak)
-    return _linux_high_water_mark(pid)
-
-
-def _linux_high_water_mark(pid: int) -> int:
-    """Return VmHWM of process `pid` in bytes, or 0 when /proc does not report it."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
     except OSError:
@@ -218,11 +180,6 @@ class PeakMemorySampler:
         self._stop.set()
         self._thread.join()
 
-    @property
-    def peak_mb(self) -> float:
-        """Return the peak seen so far in MB."""
-        return self.peak_bytes / MB
-
     def sample(self) -> int:
         """Take one sample, update `peak_bytes` and return the bytes measured now (0 if no pid)."""
         pid = self._pid_source()
@@ -239,7 +196,7 @@ class PeakMemorySampler:
             self.sample()
 
 
-# --- running one notebook -----------------------------------------------------------------------
+# --- running and judging ------------------------------------------------------------------------
 
 
 def read_metrics(path: Path) -> dict[str, float]:
@@ -257,179 +214,119 @@ def read_metrics(path: Path) -> dict[str, float]:
     return metrics
 
 
-def _kernel_pid(client: NotebookClient) -> int | None:
-    """Return the pid of the client's kernel process, or None while it has none."""
-    provisioner = getattr(client.km, "provisioner", None)
-    process = getattr(provisioner, "process", None)
-    pid = getattr(process, "pid", None)
-    return pid if isinstance(pid, int) else None
-
-
-class _CellTracker:
-    """nbclient `on_cell_start` hook remembering the index of the cell being executed."""
-
-    def __init__(self) -> None:
-        self.index: int | None = None
-
-    def __call__(self, cell: Any, cell_index: int) -> None:
-        self.index = cell_index
-
-
-def _execute(client: NotebookClient, env: dict[str, str], log: Path) -> tuple[str, str] | None:
-    """Run every cell with the kernel's stderr sent to `log`; return None on success, else
-    (error name, message). When the kernel itself fails, the message ends with the log's tail."""
-    try:
-        with log.open("wb") as stderr:
-            client.execute(env=env, stderr=stderr)
-    except CellExecutionError as error:
-        return error.ename, error.evalue
-    except CellTimeoutError as error:
-        return type(error).__name__, str(error)
-    except Exception as error:  # dead kernel, kernel that would not start
-        tail = log.read_text(encoding="utf-8", errors="replace")[-500:].strip()
-        return type(error).__name__, f"{error} {tail}".strip()
-    return None
-
-
 def run_notebook(
-    path: Path,
+    lesson: Lesson,
     mode: str = "fast",
     *,
+    root: Path | None = None,
     timeout: float | None = None,
     interval: float = SAMPLE_INTERVAL_S,
 ) -> NotebookResult:
-    """Execute one notebook in a fresh kernel and return its (unjudged) `NotebookResult`.
+    """Execute the lesson's solution in a fresh kernel and return its (unjudged) result.
 
-    `timeout` is nbclient's per-cell limit in seconds (None: no limit). The notebook is read,
-    executed in memory and never written back. The kernel's own stderr (ipykernel's start-up
-    warnings) is kept out of the terminal; its tail goes into the message if the kernel fails.
+    `timeout` is the per-cell limit in seconds (None: no limit). The file is never written.
     """
-    path = Path(path)
-    notebook = nbformat.read(path, as_version=4)
-    tracker = _CellTracker()
+    path = lesson.solution_path(root)
+    samplers: list[PeakMemorySampler] = []
+
+    def watch(kernel_pid: Callable[[], int | None]) -> PeakMemorySampler:
+        samplers.append(PeakMemorySampler(kernel_pid, interval))
+        return samplers[-1]
+
     with tempfile.TemporaryDirectory(prefix="rnncourse-bench-") as scratch:
         metrics_file = Path(scratch) / "metrics.jsonl"
-        env = kernel_environment(mode)
-        env["RNNCOURSE_METRICS"] = str(metrics_file)
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name=KERNEL_NAME,
-            resources={"metadata": {"path": str(path.resolve().parent)}},
-            on_cell_start=tracker,
-        )
-        start = time.perf_counter()
-        with PeakMemorySampler(lambda: _kernel_pid(client), interval) as sampler:
-            error = _execute(client, env, Path(scratch) / "kernel-stderr.log")
-        seconds = time.perf_counter() - start
+        extra = {"RNNCOURSE_METRICS": str(metrics_file)}
+        done = notebooks.run(path, mode, timeout=timeout, env=extra, watch=watch)
         metrics = read_metrics(metrics_file)
+    checks = {
+        number: seconds
+        for number, seconds in done.cell_seconds.items()
+        if CHECK_TAG in done.notebook.cells[number - 1].get("metadata", {}).get("tags", [])
+    }
+    slowest = max(checks, key=checks.__getitem__, default=None)
     return NotebookResult(
+        lesson=lesson.number,
         name=path.name,
-        seconds=seconds,
-        peak_mb=sampler.peak_mb,
+        seconds=done.seconds,
+        peak_mb=samplers[0].peak_bytes / MB,
         metrics=metrics,
-        error_cell=tracker.index if error else None,
-        error_name=error[0] if error else None,
-        error_message=error[1][:800] if error else "",
+        check_seconds=checks[slowest] if slowest is not None else None,
+        check_cell=slowest,
+        error=done.error,
     )
-
-
-# --- judging and running the course ------------------------------------------------------------
 
 
 def judge(result: NotebookResult, budgets: Budgets) -> NotebookResult:
     """Return a copy of `result` with its status ("ok", "OVER" or "FAILED") and reasons set."""
     over = []
-    limit = budgets.seconds_for(result.lesson)
+    limit = budgets.lesson_seconds[result.lesson]
     if result.seconds > limit:
         over.append(f"{result.seconds:.1f} s > {limit:g} s")
     if result.peak_mb > budgets.peak_mb:
         over.append(f"{result.peak_mb:.0f} MB > {budgets.peak_mb:g} MB")
-    status = FAILED if result.failed else OVER if over else OK
+    if result.check_seconds is not None and result.check_seconds > budgets.check_seconds:
+        over.append(
+            f"check cell {result.check_cell}: {result.check_seconds:.2f} s > "
+            f"{budgets.check_seconds:g} s"
+        )
+    status = FAILED if result.error else OVER if over else OK
     return replace(result, status=status, over=tuple(over))
 
 
-def find_notebooks(folder: Path, lessons: Sequence[str] = ()) -> list[Path]:
-    """Return the solution notebooks NN_*.ipynb in `folder`: all of them, or those of `lessons`.
-
-    Lessons may be written "1", "01" or "01_name"; raises UnknownLessonError naming the available
-    lessons when one has no notebook.
-    """
-    available: dict[str, Path] = {}
-    for path in sorted(Path(folder).glob("*.ipynb")):
-        match = _NOTEBOOK_NAME.match(path.name)
-        if match:
-            available.setdefault(match.group(1), path)
-    if not lessons:
-        return list(available.values())
-    wanted = sorted({_lesson_number(lesson) for lesson in lessons})
-    missing = [lesson for lesson in wanted if lesson not in available]
-    if missing:
-        names = ", ".join(available) or "none"
-        raise UnknownLessonError(
-            f"no solution notebook for lesson {', '.join(missing)} in {folder}; "
-            f"available lessons: {names}"
-        )
-    return [available[lesson] for lesson in wanted]
-
-
-def _lesson_number(text: str) -> str:
-    """Return the two-digit lesson number in "1", "01", "01_name" or "01_name.ipynb"."""
-    head = str(text).split("_", 1)[0].strip()
-    return head.zfill(2) if head.isdigit() else head
-
-
-def _cell_timeout(timeout: float | None, budgets: Budgets, lesson: str) -> float:
-    """Return the per-cell limit: `timeout`, else twice the lesson's budget (at least 60 s)."""
-    if timeout is not None:
-        return timeout
-    return max(2 * budgets.seconds_for(lesson), MIN_CELL_TIMEOUT_S)
-
-
 def run_bench(
-    notebooks: Sequence[Path],
+    lessons: Sequence[Lesson],
     mode: str = "fast",
     *,
+    root: Path | None = None,
     budgets: Budgets | None = None,
     timeout: float | None = None,
     progress: TextIO | None = None,
 ) -> BenchReport:
-    """Run each notebook in its own kernel, judge it against `budgets` (default: the mode's)
-    and return the `BenchReport`. `progress`, if given, gets one line per notebook."""
+    """Run each lesson's solution in its own kernel, judge it against `budgets` (default: the
+    mode's) and return the `BenchReport`. `progress`, if given, gets one line per notebook.
+
+    The per-cell limit is `timeout`, else twice the lesson's budget (at least 60 s)."""
     chosen = budgets if budgets is not None else budgets_for(mode)
     results = []
-    for index, path in enumerate(notebooks, start=1):
+    for index, item in enumerate(lessons, start=1):
         if progress is not None:
-            print(f"[{index}/{len(notebooks)}] {Path(path).name} ...", file=progress, flush=True)
-        limit = _cell_timeout(timeout, chosen, Path(path).name[:2])
-        results.append(judge(run_notebook(path, mode, timeout=limit), chosen))
+            print(
+                f"[{index}/{len(lessons)}] {item.filename} ({mode}) ...", file=progress, flush=True
+            )
+        limit = timeout or max(2 * chosen.lesson_seconds[item.number], MIN_CELL_TIMEOUT_S)
+        results.append(judge(run_notebook(item, mode, root=root, timeout=limit), chosen))
     return BenchReport(mode=mode, machine=machine_info(), budgets=chosen, results=tuple(results))
 
 
 # --- machine and output ------------------------------------------------------------------------
 
 
-def _package_version(name: str) -> str:
-    """Return an installed distribution's version without importing it, or "not installed"."""
+def _gpu() -> str:
+    """Return the names of the NVIDIA GPUs `nvidia-smi` lists, or "no GPU"."""
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _cpu_count() -> int:
-    """Return the number of CPUs this process may use (affinity where the OS reports it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        listed = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "no GPU"
+    return ", ".join(name.strip() for name in listed.splitlines() if name.strip()) or "no GPU"
 
 
 def machine_info() -> dict[str, Any]:
-    """Return {cpus, python, tensorflow, platform} describing this machine (TF is not imported)."""
+    """Return {cpus, gpu, python, tensorflow, platform} of this machine (TF is not imported)."""
+    try:
+        tensorflow = metadata.version("tensorflow")
+    except metadata.PackageNotFoundError:
+        tensorflow = "not installed"
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "cpus": _cpu_count(),
+        "cpus": cpus or 1,
+        "gpu": _gpu(),
         "python": platform.python_version(),
-        "tensorflow": _package_version("tensorflow"),
+        "tensorflow": tensorflow,
         "platform": platform.platform(),
     }
 
@@ -448,8 +345,8 @@ def format_metrics(metrics: dict[str, float]) -> str:
 
 def _status_text(result: NotebookResult) -> str:
     """Return the budget column of one row: "ok", "OVER (reasons)" or "FAILED (cell N: Error)"."""
-    if result.failed:
-        return f"FAILED (cell {result.error_cell}: {result.error_name})"
+    if result.error:
+        return f"FAILED (cell {result.error.cell}: {result.error.name})"
     if result.over:
         return f"OVER ({'; '.join(result.over)})"
     return OK
@@ -465,90 +362,121 @@ def _total_status(report: BenchReport) -> str:
     return f"ok (<= {limit:g} s)"
 
 
-def machine_line(report: BenchReport) -> str:
-    """Return the line printed above the table: machine, mode and budgets."""
-    machine, budgets = report.machine, report.budgets
-    course = f", course <= {budgets.course_seconds:g} s" if budgets.course_seconds else ""
-    return (
-        f"machine: {machine['cpus']} CPUs, Python {machine['python']}, "
-        f"TensorFlow {machine['tensorflow']}, {machine['platform']} | mode: {report.mode} | "
-        f"budgets: <= {budgets.notebook_seconds:g} s per notebook{course}, "
-        f"<= {budgets.peak_mb:g} MB peak"
-    )
-
-
-def _render_rows(rows: list[list[str]]) -> list[str]:
-    """Return table lines with aligned columns; numeric columns (1 and 2) right-aligned."""
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [
-            cell.rjust(width) if column in (1, 2) else cell.ljust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append(" | ".join(cells).rstrip())
-    lines.insert(1, "-+-".join("-" * width for width in widths))
-    return lines
-
-
 def format_report(report: BenchReport) -> str:
     """Return the printed report: machine line, table with a total row, and a summary line."""
-    rows = [["notebook", "seconds", "peak MB", "budget", "metrics"]]
+    machine, budgets = report.machine, report.budgets
+    course_limit = f", course <= {budgets.course_seconds:g} s" if budgets.course_seconds else ""
+    header = (
+        f"machine: {machine['cpus']} CPUs, {machine['gpu']}, Python {machine['python']}, "
+        f"TensorFlow {machine['tensorflow']}, {machine['platform']} | mode: {report.mode} | "
+        f"budgets: seconds per notebook as listed in rnncourse.course{course_limit}, "
+        f"<= {budgets.peak_mb:g} MB peak, <= {budgets.check_seconds:g} s per check cell"
+    )
+    rows = [["notebook", "seconds", "peak MB", "check s", "budget", "metrics"]]
     for result in report.results:
         rows.append(
             [
                 result.name,
                 f"{result.seconds:.1f}",
                 f"{result.peak_mb:.0f}",
+                "-" if result.check_seconds is None else f"{result.check_seconds:.2f}",
                 _status_text(result),
                 format_metrics(result.metrics),
             ]
         )
     peak = max((result.peak_mb for result in report.results), default=0.0)
-    rows.append(["total", f"{report.total_seconds:.1f}", f"{peak:.0f}", _total_status(report), ""])
+    total = ["total", f"{report.total_seconds:.1f}", f"{peak:.0f}", "", _total_status(report), ""]
+    rows.append(total)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = [
+        " | ".join(
+            cell.rjust(width) if column in (1, 2, 3) else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
     counts = {s: sum(r.status == s for r in report.results) for s in (OK, OVER, FAILED)}
     summary = ", ".join(f"{count} {status}" for status, count in counts.items())
     verdict = "all within budget" if report.exit_code == 0 else "NOT within budget"
-    return "\n".join([machine_line(report), "", *_render_rows(rows), "", f"{summary}: {verdict}"])
-
-
-def _result_json(result: NotebookResult) -> dict[str, Any]:
-    """Return one notebook's JSON record."""
-    error = None
-    if result.failed:
-        error = {
-            "cell": result.error_cell,
-            "name": result.error_name,
-            "message": result.error_message,
-        }
-    return {
-        "name": result.name,
-        "seconds": round(result.seconds, 3),
-        "peak_mb": round(result.peak_mb, 1),
-        "metrics": dict(result.metrics),
-        "status": result.status,
-        "over": list(result.over),
-        "error": error,
-    }
+    return "\n".join([header, "", *lines, "", f"{summary}: {verdict}"])
 
 
 def report_json(report: BenchReport) -> dict[str, Any]:
     """Return the report as the JSON document `--json` writes."""
+    notebooks_json = []
+    for result in report.results:
+        error = result.error
+        notebooks_json.append(
+            {
+                "name": result.name,
+                "seconds": round(result.seconds, 3),
+                "peak_mb": round(result.peak_mb, 1),
+                "check_seconds": result.check_seconds,
+                "check_cell": result.check_cell,
+                "metrics": dict(result.metrics),
+                "status": result.status,
+                "over": list(result.over),
+                "error": error
+                and {"cell": error.cell, "name": error.name, "message": error.message},
+            }
+        )
     return {
         "mode": report.mode,
         "machine": dict(report.machine),
-        "notebooks": [_result_json(result) for result in report.results],
+        "notebooks": notebooks_json,
         "total_seconds": round(report.total_seconds, 3),
         "total_status": OVER if report.course_over else OK,
-        "budgets": report.budgets.as_dict(),
+        "budgets": dataclasses.asdict(report.budgets),
     }
 
 
-def write_json(report: BenchReport, path: Path) -> Path:
-    """Write the report's JSON to `path` (creating its folder) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report_json(report), indent=2) + "\n", encoding="utf-8")
+# --- the README's table ---------------------------------------------------------------------------
+
+
+def shows(lesson: Lesson, metrics: dict[str, float]) -> str:
+    """Return the lesson's "full mode shows" sentence filled with `metrics` ("" without one)."""
+    try:
+        return lesson.shows.format(**metrics)
+    except KeyError as missing:
+        return f"(metric {missing} was not reported)"
+
+
+def readme_table(fast: BenchReport, full: BenchReport, today: datetime.date | None = None) -> str:
+    """Return the README's benchmark block: machine, budgets and one row per notebook."""
+    machine = fast.machine
+    lines = [
+        f"Written by `python -m rnncourse.bench --readme` on {today or datetime.date.today()}: "
+        f"{machine['cpus']} CPU cores, {machine['gpu']}, Python {machine['python']}, TensorFlow "
+        f"{machine['tensorflow']}; wall time includes the kernel start.",
+        "",
+        "| notebook | fast: s | fast: peak MB | full: s | full: peak MB | slowest check: s "
+        "| full mode shows |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for quick, slow in zip(fast.results, full.results, strict=True):
+        checks = [value for value in (quick.check_seconds, slow.check_seconds) if value is not None]
+        cells = [
+            quick.name,
+            f"{quick.seconds:.0f}",
+            f"{quick.peak_mb:.0f}",
+            f"{slow.seconds:.0f}",
+            f"{slow.peak_mb:.0f}",
+            f"{max(checks):.2f}" if checks else "-",
+            shows(course.lesson(slow.lesson), slow.metrics).replace("|", "\\|"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(
+        f"| **total** | **{fast.total_seconds:.0f}** | | **{full.total_seconds:.0f}** | | | |"
+    )
+    return "\n".join(lines)
+
+
+def write_readme(root: Path, block: str) -> Path:
+    """Write `block` between the bench markers of `root/README.md` and return the path."""
+    path = root / "README.md"
+    text = updated_readme(path.read_text(encoding="utf-8"), block, show(path), README_MARKERS)
+    write_text(path, text)
     return path
 
 
@@ -559,19 +487,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Return the parsed command-line arguments of `python -m rnncourse.bench`."""
     parser = argparse.ArgumentParser(
         prog="python -m rnncourse.bench",
-        description="Run the solution notebooks and check wall time and peak memory budgets.",
+        description="Run the solution notebooks and check them against the course's budgets.",
     )
     parser.add_argument("lessons", nargs="*", metavar="NN", help="lesson numbers (default: all)")
     parser.add_argument("--mode", choices=MODES, default="fast", help="run mode (default: fast)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")
-    parser.add_argument(
-        "--solutions", metavar="DIR", help="folder of the notebooks (default: solutions/)"
-    )
+    parser.add_argument("--root", type=Path, help="course checkout (default: this one)")
     parser.add_argument(
         "--timeout",
         type=float,
         metavar="S",
         help="per-cell time limit in seconds (default: twice the notebook's budget, >= 60 s)",
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="run every lesson in fast and full mode and write the README's benchmark table",
     )
     return parser.parse_args(argv)
 
@@ -583,21 +514,34 @@ def main(argv: Sequence[str] | None = None, *, budgets: Budgets | None = None) -
     `budgets` replaces the mode's budgets (for tests and experiments)."""
     args = parse_args(argv)
     try:
-        folder = Path(args.solutions) if args.solutions else solutions_dir()
-        notebooks = find_notebooks(folder, args.lessons)
-    except (UnknownLessonError, FileNotFoundError) as error:
+        root = args.root or paths.course_root()
+        if args.readme and args.lessons:
+            raise BuildError("--readme runs every lesson: give no lesson numbers")
+        lessons = chosen_lessons(root, args.lessons)
+        if not lessons:
+            raise BuildError(f"no solution notebooks of the course's lessons in {root}")
+    except (BuildError, UnknownLessonError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if not notebooks:
-        print(f"error: no solution notebooks (NN_*.ipynb) in {folder}", file=sys.stderr)
-        return 2
-    report = run_bench(
-        notebooks, args.mode, budgets=budgets, timeout=args.timeout, progress=sys.stderr
-    )
-    print(format_report(report))
+    modes = MODES if args.readme else (args.mode,)
+    reports = []
+    for mode in modes:
+        reports.append(
+            run_bench(
+                lessons, mode, root=root, budgets=budgets, timeout=args.timeout, progress=sys.stderr
+            )
+        )
+        print(format_report(reports[-1]))
     if args.json:
-        write_json(report, Path(args.json))
-    return report.exit_code
+        document = [report_json(r) for r in reports] if args.readme else report_json(reports[0])
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if args.readme:
+        if any(result.error for report in reports for result in report.results):
+            print("error: a notebook FAILED; README.md is left as it was", file=sys.stderr)
+            return 1
+        print(f"wrote the benchmark table in {show(write_readme(root, readme_table(*reports)))}")
+    return max(report.exit_code for report in reports)
 
 
 if __name__ == "__main__":

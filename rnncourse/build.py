@@ -17,21 +17,29 @@ import argparse
 import difflib
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
 
-from rnncourse.course import LESSONS, colab_badge, colab_url, setup_cell_source
+from rnncourse import notebooks
+from rnncourse.course import (
+    LESSONS,
+    Lesson,
+    UnknownLessonError,
+    colab_badge,
+    colab_url,
+    select,
+    setup_cell_source,
+)
+from rnncourse.notebooks import notebook_text, write_text
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -40,21 +48,20 @@ MARKDOWN_STUB = ("YOUR ANSWER HERE",)
 SOLUTION_ONLY_TAG = "solution-only"
 #: The setup cell, kept equal to `rnncourse.course.setup_cell_source` in every notebook.
 SETUP_TAG = "setup"
+#: Cells that call a learner's exercise; in lessons they also get `raises-exception`.
+USES_EXERCISE_TAG = "uses-exercise"
+RAISES_TAG = "raises-exception"
 README_START = "<!-- lessons:start -->"
 README_END = "<!-- lessons:end -->"
 METADATA_KEY = "rnncourse"
 
-#: Lesson and solution files are `NN_slug.ipynb`; other names (`01_x.mine.ipynb`) are left alone.
-NOTEBOOK_NAME = re.compile(r"^(\d{2})_[A-Za-z0-9_-]+\.ipynb$")
 _COLAB_SOLUTION_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[^/\s()]+/[^/\s()]+/blob/[^/\s()]+"
     r"/solutions/([^/\s()\"'<>]+\.ipynb)"
 )
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 #: Cell metadata that records a session (timing, scroll state, Colab's output ids), not content.
 _VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "colab", "outputId")
-_TIMING_CELL_METADATA = ("execution", "ExecuteTime")
 
 
 class BuildError(Exception):
@@ -65,39 +72,12 @@ class BuildError(Exception):
 
 
 def read_notebook(path: Path) -> NotebookNode:
-    """Return the notebook at `path` as nbformat v4, without inventing ids for cells lacking one.
-
-    Raises BuildError naming the file when it is not a readable notebook.
-    """
+    """Return the notebook at `path` (see `rnncourse.notebooks.read_notebook`); BuildError if it
+    is not a readable notebook."""
     try:
-        notebook = nbformat.reader.reads(path.read_text(encoding="utf-8"))
-        if notebook.nbformat != 4:
-            notebook = nbformat.convert(notebook, 4)
-    except (OSError, ValueError, nbformat.reader.NotJSONError) as error:
-        raise BuildError(f"{show(path)} is not a readable notebook: {error}") from error
-    return notebook
-
-
-def notebook_text(notebook: NotebookNode) -> str:
-    """Return the bytes (as text) written for `notebook`: `nbformat.writes` plus a final newline."""
-    return nbformat.writes(notebook) + "\n"
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (a temporary file beside it, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        # mkstemp creates the file private (0600); give it the usual mode of a new file
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        return notebooks.read_notebook(path)
+    except ValueError as error:
+        raise BuildError(str(error).replace(str(path), show(path), 1)) from error
 
 
 def show(path: Path) -> str:
@@ -108,24 +88,21 @@ def show(path: Path) -> str:
         return str(path)
 
 
-def solution_paths(root: Path, numbers: Iterable[str] | None = None) -> list[Path]:
-    """Return the solution notebooks `root/solutions/NN_*.ipynb`, sorted, limited to `numbers`.
+def chosen_lessons(root: Path, numbers: Iterable[str] | None = None) -> list[Lesson]:
+    """Return the lessons of `numbers` (default: every lesson whose solution is under `root`).
 
-    Raises BuildError when solutions/ is missing or a requested number has no solution notebook.
+    Raises UnknownLessonError for a number the course does not have, BuildError for a chosen
+    lesson without its solution notebook.
     """
-    folder = root / "solutions"
-    if not folder.is_dir():
-        raise BuildError(f"no solutions/ folder in {root}")
-    found = sorted(path for path in folder.iterdir() if NOTEBOOK_NAME.match(path.name))
-    if numbers is None:
-        return found
-    chosen = []
-    for number in numbers:
-        key = str(number).zfill(2)
-        matches = [path for path in found if path.name[:2] == key]
-        if not matches:
-            raise BuildError(f"no solution notebook for lesson {key} in {show(folder)}")
-        chosen.extend(path for path in matches if path not in chosen)
+    if not numbers:
+        return [item for item in LESSONS if item.solution_path(root).exists()]
+    chosen = select(list(numbers))
+    for item in chosen:
+        if not item.solution_path(root).exists():
+            raise BuildError(
+                f"no solution notebook for lesson {item.number}: "
+                f"{show(item.solution_path(root))} is missing"
+            )
     return chosen
 
 
@@ -194,9 +171,14 @@ def _lesson_cell(cell: NotebookNode, cell_id: str, where: str) -> dict[str, Any]
         for key, value in cell.get("metadata", {}).items()
         if key not in _VOLATILE_CELL_METADATA
     }
+    kind = cell.cell_type
+    tags = list(metadata.get("tags", []))
+    if kind == "code" and USES_EXERCISE_TAG in tags and RAISES_TAG not in tags:
+        # Run All in JupyterLab stops at the first error unless the cell may raise: a cell
+        # that calls an unfinished exercise raises NotImplementedError, and the lesson goes on.
+        metadata["tags"] = [*tags, RAISES_TAG]
     if not metadata.get("tags", True):
         del metadata["tags"]
-    kind = cell.cell_type
     source = _source(cell)
     if kind in ("code", "markdown"):
         source = stub_source(source, kind, where)
@@ -210,34 +192,24 @@ def _lesson_cell(cell: NotebookNode, cell_id: str, where: str) -> dict[str, Any]
     return lesson
 
 
-def setup_source(name: str) -> str | None:
-    """Return the setup-cell source of the notebook `name` (`NN_*.ipynb`); None for unknown NN."""
-    try:
-        return setup_cell_source(name[:2])
-    except ValueError:
-        return None
-
-
-def stale_setup_cells(notebook: NotebookNode, name: str) -> list[int]:
-    """Return the indices of cells tagged `setup` whose source is not the course's setup source."""
-    expected = setup_source(name)
+def stale_setup_cells(notebook: NotebookNode, lesson: Lesson) -> list[int]:
+    """Return the indices of cells tagged `setup` whose source is not the lesson's setup source."""
+    expected = setup_cell_source(lesson.number)
     return [
         index
         for index, cell in enumerate(notebook.cells)
-        if expected is not None
-        and SETUP_TAG in cell.get("metadata", {}).get("tags", [])
-        and _source(cell) != expected
+        if SETUP_TAG in cell.get("metadata", {}).get("tags", []) and _source(cell) != expected
     ]
 
 
-def sync_setup_cells(notebook: NotebookNode, name: str) -> list[int]:
-    """Set every stale `setup` cell of `notebook` to the course's setup source (in place).
+def sync_setup_cells(notebook: NotebookNode, lesson: Lesson) -> list[int]:
+    """Set every stale `setup` cell of `notebook` to the lesson's setup source (in place).
 
     Returns the indices of the cells that changed.
     """
-    stale = stale_setup_cells(notebook, name)
+    stale = stale_setup_cells(notebook, lesson)
     for index in stale:
-        notebook.cells[index].source = setup_source(name)
+        notebook.cells[index].source = setup_cell_source(lesson.number)
     return stale
 
 
@@ -254,15 +226,16 @@ def _cell_ids(cells: Sequence[NotebookNode]) -> list[str]:
     return ids
 
 
-def make_lesson(solution: NotebookNode, name: str) -> NotebookNode:
-    """Return the lesson generated from `solution` (`name` is its file name, used in messages).
+def make_lesson(solution: NotebookNode, lesson: Lesson) -> NotebookNode:
+    """Return the student notebook of `lesson` generated from its `solution` notebook.
 
     Drops cells tagged `solution-only`, stubs solution blocks, sets `setup` cells to the course's
     setup source, clears outputs, keeps the solution's cell ids, and records the content hash in
     `metadata.rnncourse`. `solution` itself is not changed.
     """
     solution = nbformat.from_dict(json.loads(json.dumps(solution)))
-    sync_setup_cells(solution, name)
+    sync_setup_cells(solution, lesson)
+    name = lesson.filename
     cells = []
     ids = _cell_ids(solution.cells)
     for index, (cell, cell_id) in enumerate(zip(solution.cells, ids, strict=True)):
@@ -284,9 +257,9 @@ def make_lesson(solution: NotebookNode, name: str) -> NotebookNode:
     return nbformat.from_dict(notebook)
 
 
-def render_lesson(solution_path: Path) -> str:
-    """Return the exact text of the lesson generated from the solution notebook at the path."""
-    return notebook_text(make_lesson(read_notebook(solution_path), solution_path.name))
+def render_lesson(lesson: Lesson, root: Path) -> str:
+    """Return the exact text of the student notebook generated from the lesson's solution."""
+    return notebook_text(make_lesson(read_notebook(lesson.solution_path(root)), lesson))
 
 
 # --- protecting learners' work ------------------------------------------------------------------
@@ -350,7 +323,7 @@ def backup_path(path: Path) -> Path:
     return candidate
 
 
-def _refusal(path: Path, changes: list[str]) -> str:
+def _refusal(path: Path, number: str, changes: list[str]) -> str:
     """Return the message shown when a lesson with a learner's work is not overwritten."""
     keep = path.with_name(path.stem + ".mine.ipynb")
     lines = [f"not overwritten: {show(path)} has your work in it (cells numbered from 1):"]
@@ -358,7 +331,7 @@ def _refusal(path: Path, changes: list[str]) -> str:
     lines += [
         f"  to keep your work and get the new lesson: mv {show(path)} {show(keep)}",
         "    (then run the command again; *.mine.ipynb files are never touched)",
-        f"  to replace it anyway: python -m rnncourse.build lessons {path.name[:2]} --force"
+        f"  to replace it anyway: python -m rnncourse.build lessons {number} --force"
         f"  (your version is first saved as {show(backup_path(path))})",
     ]
     return "\n".join(lines)
@@ -381,13 +354,14 @@ class LessonOutcome:
     backup: Path | None = None
 
 
-def build_one_lesson(solution_path: Path, lesson_path: Path, force: bool = False) -> LessonOutcome:
-    """Generate one lesson file from its solution and return what was done.
+def build_one_lesson(lesson: Lesson, root: Path, force: bool = False) -> LessonOutcome:
+    """Generate the lesson's student notebook under `root` and return what was done.
 
     A lesson whose cells a learner changed is refused unless `force`, which backs it up first.
     """
-    generated = make_lesson(read_notebook(solution_path), solution_path.name)
+    generated = make_lesson(read_notebook(lesson.solution_path(root)), lesson)
     text = notebook_text(generated)
+    lesson_path = lesson.lesson_path(root)
     if not lesson_path.exists():
         write_text(lesson_path, text)
         return LessonOutcome(lesson_path, "written", f"wrote {show(lesson_path)}")
@@ -398,7 +372,9 @@ def build_one_lesson(solution_path: Path, lesson_path: Path, force: bool = False
     backup = None
     if changes is not None:
         if not force:
-            return LessonOutcome(lesson_path, "refused", _refusal(lesson_path, changes))
+            return LessonOutcome(
+                lesson_path, "refused", _refusal(lesson_path, lesson.number, changes)
+            )
         backup = backup_path(lesson_path)
         shutil.copy2(lesson_path, backup)
     write_text(lesson_path, text)
@@ -411,43 +387,33 @@ def build_one_lesson(solution_path: Path, lesson_path: Path, force: bool = False
 def build_lessons(
     root: Path, numbers: Iterable[str] | None = None, force: bool = False
 ) -> list[LessonOutcome]:
-    """Generate `root/lessons/NN_*.ipynb` from `root/solutions/` and return one outcome per file.
+    """Generate the chosen lessons' student notebooks under `root`; return one outcome each.
 
     Every notebook is processed even when one is refused; raises BuildError for a broken solution.
     """
-    return [
-        build_one_lesson(path, root / "lessons" / path.name, force)
-        for path in solution_paths(root, numbers)
-    ]
+    return [build_one_lesson(item, root, force) for item in chosen_lessons(root, numbers)]
 
 
 def check_lessons(root: Path, numbers: Iterable[str] | None = None) -> tuple[list[str], int]:
-    """Return (problems, number of solutions checked): one line per stale file in `root/lessons/`.
+    """Return (problems, number of solutions checked): one line per stale student notebook.
 
-    A lesson is stale when it is missing, differs from what generation gives, or (when all lessons
-    are checked) has no solution; a solution whose `setup` cell is not the course's setup source
-    is reported too. Writes nothing.
+    A lesson is stale when it is missing or differs from what generation gives; a solution whose
+    `setup` cell is not the course's setup source is reported too. Writes nothing.
     """
-    solutions = solution_paths(root, numbers)
+    chosen = chosen_lessons(root, numbers)
     problems = []
-    for solution in solutions:
-        for index in stale_setup_cells(read_notebook(solution), solution.name):
+    for item in chosen:
+        solution, lesson = item.solution_path(root), item.lesson_path(root)
+        for index in stale_setup_cells(read_notebook(solution), item):
             problems.append(
                 f"setup cell: {show(solution)} cell {index + 1} is not the course's setup cell "
-                f"(`python -m rnncourse.build execute {solution.name[:2]}` updates and reruns it)"
+                f"(`python -m rnncourse.build execute {item.number}` updates and reruns it)"
             )
-        lesson = root / "lessons" / solution.name
         if not lesson.exists():
             problems.append(f"missing: {show(lesson)} (from {show(solution)})")
-        elif lesson.read_text(encoding="utf-8", errors="replace") != render_lesson(solution):
+        elif lesson.read_text(encoding="utf-8", errors="replace") != render_lesson(item, root):
             problems.append(f"differs: {show(lesson)} is not what {show(solution)} generates")
-    folder = root / "lessons"
-    if numbers is None and folder.is_dir():
-        names = {path.name for path in solutions}
-        for lesson in sorted(folder.iterdir()):
-            if NOTEBOOK_NAME.match(lesson.name) and lesson.name not in names:
-                problems.append(f"extra: {show(lesson)} has no solutions/{lesson.name}")
-    return problems, len(solutions)
+    return problems, len(chosen)
 
 
 # --- the README's lesson table ------------------------------------------------------------------
@@ -464,9 +430,7 @@ def lesson_table(root: Path) -> str:
         "| # | Lesson | What you learn | Time | Lesson notebook | Solution |",
         "|---|---|---|---|---|---|",
     ]
-    for item in LESSONS:
-        if not (root / "solutions" / item.filename).exists():
-            continue
+    for item in chosen_lessons(root):
         lesson_link = (
             f"{colab_badge('lessons', item.filename)} [{item.filename}](lessons/{item.filename})"
         )
@@ -482,53 +446,38 @@ def lesson_table(root: Path) -> str:
     return "\n".join(rows)
 
 
-def updated_readme(readme: str, table: str, name: str = "README.md") -> str:
-    """Return `readme` with `table` between the lessons markers; BuildError if they are missing."""
-    start, end = readme.find(README_START), readme.find(README_END)
-    if start < 0 or end < 0 or end < start or readme.count(README_START) != 1:
+def updated_readme(
+    readme: str,
+    table: str,
+    name: str = "README.md",
+    markers: tuple[str, str] = (README_START, README_END),
+) -> str:
+    """Return `readme` with `table` between the `markers` lines; BuildError if they are missing."""
+    first, last = markers
+    start, end = readme.find(first), readme.find(last)
+    if start < 0 or end < 0 or end < start or readme.count(first) != 1:
         raise BuildError(
-            f"{name} needs exactly one `{README_START}` line followed by one `{README_END}` "
-            "line where the lesson table goes"
+            f"{name} needs exactly one `{first}` line followed by one `{last}` line where the "
+            "generated table goes"
         )
-    head = readme[: start + len(README_START)]
+    head = readme[: start + len(first)]
     return f"{head}\n{table}\n{readme[end:]}"
 
 
-def readme_texts(root: Path) -> tuple[str, str]:
-    """Return (current, regenerated) text of `root/README.md`; BuildError if it is missing."""
+def build_readme(root: Path, check: bool = False) -> bool:
+    """Regenerate the lesson table in `root/README.md` (with `check`, write nothing); return True
+    when the table was (or, with `check`, is) stale. BuildError if the README is missing."""
     path = root / "README.md"
     if not path.exists():
         raise BuildError(f"no README.md in {root}")
     current = path.read_text(encoding="utf-8")
-    return current, updated_readme(current, lesson_table(root), show(path))
-
-
-def build_readme(root: Path) -> bool:
-    """Regenerate the lesson table in `root/README.md`; return True when the file changed."""
-    current, regenerated = readme_texts(root)
-    if current == regenerated:
-        return False
-    write_text(root / "README.md", regenerated)
-    return True
-
-
-def readme_is_current(root: Path) -> bool:
-    """Return True when `root/README.md`'s lesson table is what `build_readme` would write."""
-    current, regenerated = readme_texts(root)
-    return current == regenerated
+    regenerated = updated_readme(current, lesson_table(root), show(path))
+    if current != regenerated and not check:
+        write_text(path, regenerated)
+    return current != regenerated
 
 
 # --- executing solutions ------------------------------------------------------------------------
-
-
-@dataclass
-class ExecutionResult:
-    """What `execute_notebook` did: wall seconds, warnings about outputs, and the error if any."""
-
-    path: Path
-    seconds: float
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
 
 
 def output_warnings(notebook: NotebookNode) -> list[str]:
@@ -550,87 +499,31 @@ def _output_text(output: dict[str, Any]) -> str:
     return text if isinstance(text, str) else "".join(text)
 
 
-def strip_timing(notebook: NotebookNode) -> None:
-    """Remove execution-timing metadata from every cell of `notebook` (in place)."""
-    for cell in notebook.cells:
-        for key in _TIMING_CELL_METADATA:
-            cell.get("metadata", {}).pop(key, None)
-
-
-def execute_notebook(path: Path, mode: str = "full", timeout: int = 600) -> ExecutionResult:
-    """Execute the notebook at `path` in place and return the result; on error, leave it as it was.
-
-    The kernel is `python3`, started in the notebook's folder with `kernel_environment(mode)`;
-    `timeout` is per cell, in seconds. Cells tagged `setup` are first set to the course's setup
-    source; the notebook's metadata is kept as it was (no kernel versions, no timings).
-    """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    from rnncourse.env import kernel_environment
-
-    notebook = nbformat.read(path, as_version=4)
-    metadata = json.loads(json.dumps(notebook.metadata))  # the kernel's language_info is volatile
-    sync_setup_cells(notebook, path.name)
-    current = [0]
-
-    def on_cell_start(cell: NotebookNode, cell_index: int) -> None:
-        current[0] = cell_index
-
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        record_timing=False,
-        on_cell_start=on_cell_start,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    started = time.perf_counter()
-    try:
-        client.execute(env=kernel_environment(mode))
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-        seconds = time.perf_counter() - started
-        detail = _ANSI_ESCAPE.sub("", str(error)).strip()
-        message = f"{show(path)}: cell {current[0] + 1} failed ({type(error).__name__}):\n{detail}"
-        return ExecutionResult(path, seconds, error=message)
-    seconds = time.perf_counter() - started
-    strip_timing(notebook)
-    notebook.metadata = nbformat.from_dict(metadata)
-    write_text(path, notebook_text(notebook))
-    return ExecutionResult(path, seconds, warnings=output_warnings(notebook))
-
-
 def execute_solutions(
-    root: Path,
-    numbers: Iterable[str] | None = None,
-    mode: str = "full",
-    timeout: int = 600,
-    report: Callable[[str], None] = print,
-    report_error: Callable[[str], None] | None = None,
-) -> list[ExecutionResult]:
-    """Execute the chosen solution notebooks one by one, reporting each; return their results.
+    root: Path, numbers: Iterable[str] | None = None, mode: str = "full", timeout: int = 600
+) -> list[Lesson]:
+    """Execute the chosen solutions in place one by one and return the lessons that ran cleanly.
 
-    Progress, timings and warnings go to `report`; errors to `report_error` (default: stderr).
+    Cells tagged `setup` are first set to the course's setup source; `timeout` is per cell, in
+    seconds. Progress, timings and output warnings are printed, errors go to stderr, and a
+    solution whose run fails is left as it was (see `rnncourse.notebooks.run`).
     """
-    if report_error is None:
-        report_error = _print_error
-    results = []
-    for path in solution_paths(root, numbers):
-        report(f"executing {show(path)} ({mode} mode) ...")
-        result = execute_notebook(path, mode, timeout)
-        results.append(result)
-        if result.error:
-            report_error(f"error: {result.error}")
+    done = []
+    for item in chosen_lessons(root, numbers):
+        path = item.solution_path(root)
+        print(f"executing {show(path)} ({mode} mode) ...")
+        notebook = read_notebook(path)
+        sync_setup_cells(notebook, item)
+        run = notebooks.run(path, mode, notebook=notebook, timeout=timeout, write=True)
+        if run.error:
+            failed = f"cell {run.error.cell} failed ({run.error.name})"
+            print(f"error: {show(path)}: {failed}:\n{run.error.detail}", file=sys.stderr)
             continue
-        report(f"executed {show(path)} in {result.seconds:.1f} s")
-        for warning in result.warnings:
-            report(f"warning: {show(path)} {warning} (committed outputs must have none)")
-    return results
-
-
-def _print_error(line: str) -> None:
-    """Print `line` to stderr."""
-    print(line, file=sys.stderr)
+        print(f"executed {show(path)} in {run.seconds:.1f} s")
+        for warning in output_warnings(run.notebook):
+            print(f"warning: {show(path)} {warning} (committed outputs must have none)")
+        done.append(item)
+    return done
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -683,28 +576,28 @@ def _run_lessons(root: Path, numbers: list[str] | None, force: bool, check: bool
         return 0
     outcomes = build_lessons(root, numbers, force)
     for outcome in outcomes:
-        print(outcome.message, file=sys.stderr if outcome.status == "refused" else sys.stdout)
+        print(
+            outcome.message,
+            file=sys.stderr if outcome.status == "refused" else sys.stdout,
+        )
     return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
 
 
 def _run_readme(root: Path, check: bool) -> int:
     """Run (or check) the README table, print what happened, and return the exit status."""
-    if check:
-        if readme_is_current(root):
-            print("README.md lesson table is up to date")
-            return 0
+    stale = build_readme(root, check)
+    if check and stale:
         print("README.md lesson table is stale: run `python -m rnncourse.build readme`")
         return 1
-    changed = build_readme(root)
-    print("wrote README.md lesson table" if changed else "README.md lesson table is up to date")
+    print("wrote README.md lesson table" if stale else "README.md lesson table is up to date")
     return 0
 
 
 def _run_execute(root: Path, numbers: list[str] | None, mode: str, timeout: int) -> int:
     """Execute solutions, regenerate the lessons of those that ran, and return the exit status."""
-    results = execute_solutions(root, numbers, mode, timeout)
-    done = [result.path.name[:2] for result in results if result.error is None]
-    status = 0 if len(done) == len(results) else 1
+    chosen = chosen_lessons(root, numbers)
+    done = [item.number for item in execute_solutions(root, numbers, mode, timeout)]
+    status = 0 if len(done) == len(chosen) else 1
     if done:
         status = max(status, _run_lessons(root, done, force=False, check=False))
     return status
@@ -724,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_execute(root, numbers, args.mode, args.timeout)
         lessons_status = _run_lessons(root, None, args.force, args.check)
         return max(lessons_status, _run_readme(root, args.check))
-    except (BuildError, FileNotFoundError) as error:
+    except (BuildError, UnknownLessonError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -1,32 +1,80 @@
-"""What the course is made of: the repository it lives in and its lessons.
+"""The one index of the course: its repository and its lessons, each with its files and budgets.
 
-This module is the one place where the repository URL is set. Badges, the Colab setup cell and the
-README's lesson table are generated from it by `python -m rnncourse.build`.
+`LESSONS` is the only list of lessons: build, bench, the quizzes, the checks package and the
+tests iterate it or call `lesson(n)`. Adding a lesson is one `Lesson(...)` entry here plus the
+lesson's own files (see the README's Contributing section). The repository URL is set here once;
+badges, the Colab setup cell and the README's lesson table are generated from it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from rnncourse import env, paths
 
 #: GitHub "owner/name" of the course repository, and the branch that badges point at.
 REPO = "rnn-course/rnn-course"
 BRANCH = "main"
+#: Where the Colab setup cell clones the repository.
+COLAB_CHECKOUT = "/content/rnn-course"
+COLAB_BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
+
+# Budgets of the course guide, section 9, on a 2-core CPU: wall seconds per notebook and mode
+# (a lesson's entry may grant more), for the whole course, peak memory, and one check cell.
+NOTEBOOK_SECONDS = {"fast": 60.0, "full": 600.0}
+COURSE_SECONDS: dict[str, float | None] = {"fast": 600.0, "full": None}
+PEAK_MB = 2500.0
+CHECK_SECONDS = 1.0
+
+
+class UnknownLessonError(LookupError):
+    """A lesson number that is not in `LESSONS`; the message lists the valid numbers."""
 
 
 @dataclass(frozen=True)
 class Lesson:
-    """One lesson of the course (the notebook file is `<number>_<slug>.ipynb`)."""
+    """One lesson: its number and slug name its files, the rest feeds the README and the bench.
+
+    `shows` is the README's "full mode shows" sentence, a `str.format` template over the metrics
+    the notebook reports with `rnncourse.env.report_metric`.
+    """
 
     number: str
     slug: str
     title: str
     learn: str
     minutes: int
+    shows: str = ""
+    fast_seconds: float = NOTEBOOK_SECONDS["fast"]
+    full_seconds: float = NOTEBOOK_SECONDS["full"]
 
     @property
     def filename(self) -> str:
         """Return the notebook's file name, e.g. `01_simple_rnn_cell.ipynb`."""
         return f"{self.number}_{self.slug}.ipynb"
+
+    def solution_path(self, root: Path | None = None) -> Path:
+        """Return `solutions/NN_slug.ipynb` under `root` (default: the course checkout)."""
+        return (root or paths.course_root()) / "solutions" / self.filename
+
+    def lesson_path(self, root: Path | None = None) -> Path:
+        """Return the generated student notebook `lessons/NN_slug.ipynb` under `root`."""
+        return (root or paths.course_root()) / "lessons" / self.filename
+
+    def quiz_path(self, root: Path | None = None) -> Path:
+        """Return the quiz bank `quizzes/NN_slug.yaml` under `root`."""
+        return (root or paths.course_root()) / "quizzes" / f"{self.number}_{self.slug}.yaml"
+
+    @property
+    def checks_module(self) -> str:
+        """Return the name of the module holding this lesson's checks."""
+        return f"rnncourse.checks.lesson{self.number}"
+
+    def seconds(self, mode: str) -> float:
+        """Return this notebook's wall-time budget in run mode `mode` ("fast" or "full")."""
+        return self.fast_seconds if env.mode(mode) == "fast" else self.full_seconds
 
 
 LESSONS: tuple[Lesson, ...] = (
@@ -37,6 +85,7 @@ LESSONS: tuple[Lesson, ...] = (
         "sequence patterns, the recurrence in NumPy and in Keras, parameter counts, "
         "activations, a first trained RNN",
         75,
+        shows="counting task validation accuracy {counting_val_accuracy:.1%}",
     ),
     Lesson(
         "02",
@@ -45,6 +94,9 @@ LESSONS: tuple[Lesson, ...] = (
         "BPTT by hand, Jacobian products and the spectral radius, vanishing and exploding "
         "gradients measured, gradient clipping, where a SimpleRNN stops learning",
         90,
+        shows="SimpleRNN accuracy T=5 {accuracy_small_init_T5:.0%}, T=100 "
+        "{accuracy_small_init_T100:.0%} (chance 25%); unclipped loss non-finite from step "
+        "{first_nonfinite_step_unclipped:.0f}",
     ),
     Lesson(
         "03",
@@ -53,6 +105,19 @@ LESSONS: tuple[Lesson, ...] = (
         "LSTM and GRU cells from scratch and matched to Keras, the cell-state gradient path, "
         "gates at work, long-range memory compared with SimpleRNN",
         90,
+        shows="accuracy at the longest T: SimpleRNN {accuracy_longest_simple_rnn:.0%}, "
+        "LSTM {accuracy_longest_lstm:.0%}, GRU {accuracy_longest_gru:.0%}",
+    ),
+    Lesson(
+        "04",
+        "bidirectional_stacked",
+        "Bidirectional and multi-layer RNNs",
+        "tagging Python source character by character, a bidirectional layer built by hand and "
+        "matched to Keras, masks and padding, stacked layers and where depth stops paying",
+        90,
+        shows="test accuracy: unidirectional LSTM {test_accuracy_uni:.1%}, bidirectional "
+        "{test_accuracy_bi:.1%} (majority baseline {majority_baseline:.1%}, lookup baseline "
+        "{lookup_baseline:.1%})",
     ),
     Lesson(
         "06",
@@ -62,8 +127,32 @@ LESSONS: tuple[Lesson, ...] = (
         "character, temperature sampling, O(1) stateful generation, neurons that track quotes "
         "and lines, tf.distribute",
         120,
+        shows="validation loss {val_loss_nats:.3f} nats ({val_bits_per_char:.3f} bpc) at "
+        "{train_chars_per_s:,.0f} training chars/s; baseline {baseline_val_loss_nats:.3f} nats "
+        "at {baseline_train_chars_per_s:,.0f} chars/s; generation "
+        "{generation_chars_per_s_carried:.0f} chars/s carried vs "
+        "{generation_chars_per_s_rereading:.0f} re-reading",
+        full_seconds=1500.0,  # two timed training runs side by side (issue of lesson 06)
     ),
 )
+
+
+def lesson(number: str | int) -> Lesson:
+    """Return the lesson numbered `number` ("01", "1" or 1); UnknownLessonError names the valid."""
+    key = str(number).strip().zfill(2)
+    for item in LESSONS:
+        if item.number == key:
+            return item
+    valid = ", ".join(item.number for item in LESSONS)
+    raise UnknownLessonError(f"unknown lesson {str(number)!r}; the course has lessons {valid}")
+
+
+def select(numbers: Sequence[str | int] | None = None) -> list[Lesson]:
+    """Return the lessons numbered `numbers` in course order, or all of them for None or []."""
+    if not numbers:
+        return list(LESSONS)
+    chosen = {lesson(number) for number in numbers}
+    return [item for item in LESSONS if item in chosen]
 
 
 def repo_url() -> str:
@@ -71,36 +160,14 @@ def repo_url() -> str:
     return f"https://github.com/{REPO}"
 
 
-def pip_url() -> str:
-    """Return the pip requirement that installs the course package from GitHub (used on Colab)."""
-    return f"rnncourse @ git+{repo_url()}"
-
-
 def colab_url(folder: str, filename: str) -> str:
     """Return the Colab URL that opens `folder/filename` of the repository's main branch."""
     return f"https://colab.research.google.com/github/{REPO}/blob/{BRANCH}/{folder}/{filename}"
 
 
-COLAB_BADGE_IMG = "https://colab.research.google.com/assets/colab-badge.svg"
-
-
 def colab_badge(folder: str, filename: str) -> str:
     """Return the Markdown of an "Open in Colab" badge for `folder/filename`."""
     return f"[![Open In Colab]({COLAB_BADGE_IMG})]({colab_url(folder, filename)})"
-
-
-def lesson(number: str) -> Lesson:
-    """Return the lesson numbered `number` ("01"); raise ValueError naming the valid numbers."""
-    key = str(number).zfill(2)
-    for item in LESSONS:
-        if item.number == key:
-            return item
-    valid = ", ".join(item.number for item in LESSONS)
-    raise ValueError(f"unknown lesson {number!r}; the course has lessons {valid}")
-
-
-#: Where the Colab setup cell clones the repository.
-COLAB_CHECKOUT = "/content/rnn-course"
 
 
 def setup_cell_source(number: str) -> str:

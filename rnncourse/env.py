@@ -10,7 +10,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -27,12 +27,11 @@ _QUIET_ENV = {
 }
 
 
-def mode() -> str:
-    """Return the run mode, "fast" or "full", read from RNNCOURSE_MODE (default "full").
-
-    Raises ValueError for any other value, naming the valid ones.
-    """
-    value = os.environ.get("RNNCOURSE_MODE", "full").strip().lower() or "full"
+def mode(run_mode: str | None = None) -> str:
+    """Return the run mode, "fast" or "full": `run_mode` if given, else RNNCOURSE_MODE (default
+    "full"). The one place a mode is read and checked: ValueError names the valid ones."""
+    value = os.environ.get("RNNCOURSE_MODE", "full") if run_mode is None else run_mode
+    value = value.strip().lower() or "full"
     if value not in MODES:
         raise ValueError(f"RNNCOURSE_MODE={value!r} is not a run mode; use one of {MODES}")
     return value
@@ -49,10 +48,21 @@ def sizes(fast: dict[str, Any], full: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**(fast if mode() == "fast" else full))
 
 
-def quiet_environment() -> None:
-    """Set the variables that keep TensorFlow's C++ logging and Python warnings quiet."""
+def quiet_environment(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Set (unless already set) the variables that keep TensorFlow's C++ logging and Python
+    warnings quiet, in `environ` (default: this process's environment, before TF is imported)."""
     for key, value in _QUIET_ENV.items():
-        os.environ.setdefault(key, value)
+        environ.setdefault(key, value)
+
+
+def in_notebook() -> bool:
+    """Return True when running in a Jupyter kernel (a frontend can render HTML/JavaScript)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 @contextlib.contextmanager
@@ -160,10 +170,6 @@ def kernel_environment(run_mode: str | None = None) -> dict[str, str]:
     `run_mode` ("fast" or "full") overrides RNNCOURSE_MODE; None keeps the current mode.
     """
     env = dict(os.environ)
-    for key, value in _QUIET_ENV.items():
-        env.setdefault(key, value)
-    chosen = run_mode if run_mode is not None else mode()
-    if chosen not in MODES:
-        raise ValueError(f"run mode {chosen!r} is not one of {MODES}")
-    env["RNNCOURSE_MODE"] = chosen
+    quiet_environment(env)
+    env["RNNCOURSE_MODE"] = mode(run_mode)
     return env

@@ -39,8 +39,3 @@ def data_dir() -> Path:
 def solutions_dir() -> Path:
     """Return the folder of the solution notebooks."""
     return course_root() / "solutions"
-
-
-def lessons_dir() -> Path:
-    """Return the folder of the generated student notebooks."""
-    return course_root() / "lessons"

@@ -1,8 +1,9 @@
-"""What the tests of the exercise checks share: a learner's untouched stub, and a check run that
-captures its one printed line."""
+"""What the tests of the exercise checks share: a learner's untouched stub, and the strict runner
+of a check."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +13,16 @@ def stub(*args: Any) -> Any:
     raise NotImplementedError()
 
 
-def run(check: Callable[[Any], bool], fn: Callable[..., Any], capsys: Any) -> tuple[bool, str]:
-    """Run `check(fn)`; return (its result, what it printed), asserting it printed one line."""
-    result = check(fn)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1, f"a check prints exactly one line, got: {out!r}"
-    return result, out
+def run(check: Callable[[Any], bool], fn: Any, capsys: Any) -> tuple[bool, str]:
+    """Run `check(fn)` and return (its result, the line it printed), asserting what every check
+    promises: it returns a bool, prints exactly one line on stdout and nothing on stderr, shows
+    no traceback, and lets no warning of the learner's function escape."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check(fn)
+    captured = capsys.readouterr()
+    assert isinstance(result, bool), f"a check returns True or False, got {result!r}"
+    assert captured.out.count("\n") == 1, f"a check prints exactly one line, got: {captured.out!r}"
+    assert captured.err == "", f"nothing on stderr, got: {captured.err!r}"
+    assert "Traceback" not in captured.out
+    return result, captured.out

@@ -1,5 +1,5 @@
-"""rnncourse.build on synthetic courses in tmp_path: stubbing, lesson files, learners' work, the
-README table, the command line and notebook execution."""
+"""rnncourse.build on synthetic courses in tmp_path (notebooks named after the course's lessons):
+stubbing, lesson files, learners' work, the README table, the command line and execution."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from rnncourse import build
-from rnncourse.course import LESSONS, colab_url, setup_cell_source
+from rnncourse.course import LESSONS, UnknownLessonError, colab_url, setup_cell_source
 
-FIRST = LESSONS[0].filename  # the README table lists only lessons the course knows
+FIRST, SECOND, THIRD, FOURTH = (item.filename for item in LESSONS[:4])
 SOLUTION_URL = "https://colab.research.google.com/github/someone/old-name/blob/dev/solutions/"
 
 EXERCISE = """import numpy as np
@@ -54,6 +54,9 @@ def solution_notebook() -> nbformat.NotebookNode:
             code,
             check,
             new_code_cell("print('secret')", id="hidden", metadata={"tags": ["solution-only"]}),
+            new_code_cell(
+                "rnn_step(1, 2, 3, 4, 5)", id="uses", metadata={"tags": ["uses-exercise"]}
+            ),
             new_markdown_cell("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION", id="why"),
         ],
         metadata={"widgets": {"state": {}}, "kernelspec": {"name": "venv", "display_name": "v"}},
@@ -73,7 +76,7 @@ def course(tmp_path: Path) -> Path:
     """Return a course root with two solutions, a README with markers and an empty lessons/."""
     write(tmp_path / "solutions" / FIRST, solution_notebook())
     second = new_notebook(cells=[new_code_cell("x = 1", id="only")])
-    write(tmp_path / "solutions" / "02_second.ipynb", second)
+    write(tmp_path / "solutions" / SECOND, second)
     (tmp_path / "lessons").mkdir()
     (tmp_path / "quizzes").mkdir()
     readme = "# Course\n\n<!-- lessons:start -->\nold table\n<!-- lessons:end -->\n\nMore.\n"
@@ -120,10 +123,10 @@ def test_stub_markdown_and_untouched_source() -> None:
 )
 def test_unbalanced_markers_name_notebook_and_cell(course: Path, source: str) -> None:
     notebook = new_notebook(cells=[new_code_cell("ok = 1", id="a"), new_code_cell(source, id="b")])
-    write(course / "solutions" / "03_broken.ipynb", notebook)
-    with pytest.raises(build.BuildError, match=r"solutions/03_broken\.ipynb, cell 2 \(id b\)"):
-        build.build_lessons(course, ["03"])
-    assert not (course / "lessons" / "03_broken.ipynb").exists()
+    write(course / "solutions" / THIRD, notebook)
+    with pytest.raises(build.BuildError, match=rf"solutions/{THIRD}, cell 2 \(id b\)"):
+        build.build_lessons(course, [LESSONS[2].number])
+    assert not (course / "lessons" / THIRD).exists()
 
 
 # --- generated lessons --------------------------------------------------------------------------
@@ -133,13 +136,16 @@ def test_lesson_content(course: Path) -> None:
     outcomes = build.build_lessons(course)
     assert [outcome.status for outcome in outcomes] == ["written", "written"]
     lesson = lesson_of(course)
-    assert [cell.id for cell in lesson.cells] == ["t", "exercise", "check", "why"]
+    assert [cell.id for cell in lesson.cells] == ["t", "exercise", "check", "uses", "why"]
     assert not any("secret" in source for source in sources(lesson))
     exercise, check = lesson.cells[1], lesson.cells[2]
     assert exercise.outputs == [] and exercise.execution_count is None
     assert "raise NotImplementedError()" in exercise.source
     assert check.metadata == {"tags": ["nbval-ignore-output"]}
-    assert lesson.cells[3].source == "Why?\n\nYOUR ANSWER HERE"
+    # Run All goes past a cell that calls an unfinished exercise; the solution keeps its tags.
+    assert lesson.cells[3].metadata.tags == ["uses-exercise", "raises-exception"]
+    assert solution_notebook().cells[4].metadata.tags == ["uses-exercise"]
+    assert lesson.cells[4].source == "Why?\n\nYOUR ANSWER HERE"
     assert set(lesson.metadata) == {"kernelspec", "language_info", "rnncourse"}
     assert lesson.metadata.language_info == {"name": "python"}
     assert lesson.metadata.kernelspec.name == "python3"
@@ -170,36 +176,41 @@ def test_solution_without_cell_ids_gets_stable_ids(course: Path) -> None:
     notebook.nbformat_minor = 4
     for cell in notebook.cells:
         del cell["id"]
-    write(course / "solutions" / "04_old.ipynb", notebook)
-    build.build_lessons(course, ["04"])
-    first = (course / "lessons" / "04_old.ipynb").read_bytes()
-    (course / "lessons" / "04_old.ipynb").unlink()
-    build.build_lessons(course, ["04"])
-    assert (course / "lessons" / "04_old.ipynb").read_bytes() == first
-    assert [cell.id for cell in lesson_of(course, "04_old.ipynb").cells] == ["cell-1", "cell-2"]
+    write(course / "solutions" / FOURTH, notebook)
+    build.build_lessons(course, [LESSONS[3].number])
+    first = (course / "lessons" / FOURTH).read_bytes()
+    (course / "lessons" / FOURTH).unlink()
+    build.build_lessons(course, [LESSONS[3].number])
+    assert (course / "lessons" / FOURTH).read_bytes() == first
+    assert [cell.id for cell in lesson_of(course, FOURTH).cells] == ["cell-1", "cell-2"]
 
 
-def test_unknown_lesson_number(course: Path) -> None:
-    with pytest.raises(build.BuildError, match="lesson 09"):
-        build.build_lessons(course, ["9"])
+def test_unknown_or_missing_lesson_is_named(course: Path, capsys: pytest.CaptureFixture) -> None:
+    valid = ", ".join(item.number for item in LESSONS)
+    with pytest.raises(
+        UnknownLessonError, match=f"unknown lesson '99'; the course has lessons {valid}"
+    ):
+        build.build_lessons(course, ["99"])
+    assert build.main(["lessons", "99", "--root", str(course)]) == 1
+    assert "the course has lessons" in capsys.readouterr().err
+    with pytest.raises(build.BuildError, match=f"{THIRD} is missing"):
+        build.build_lessons(course, [LESSONS[2].number])
 
 
 # --- --check ------------------------------------------------------------------------------------
 
 
-def test_check_reports_missing_differing_and_extra(course: Path) -> None:
+def test_check_reports_missing_and_differing(course: Path) -> None:
     problems, count = build.check_lessons(course)
     assert count == 2 and len(problems) == 2 and all("missing" in p for p in problems)
     build.build_lessons(course)
     assert build.check_lessons(course) == ([], 2)
-    lesson = course / "lessons" / "02_second.ipynb"
+    lesson = course / "lessons" / SECOND
     lesson.write_text(lesson.read_text().replace("x = 1", "x = 2"))
-    write(course / "lessons" / "05_orphan.ipynb", new_notebook())
-    (course / "lessons" / "02_second.mine.ipynb").write_text("{}")  # a learner's copy: ignored
+    (course / "lessons" / SECOND.replace(".ipynb", ".mine.ipynb")).write_text("{}")  # ignored
     problems, _ = build.check_lessons(course)
-    assert len(problems) == 2
-    assert "differs" in problems[0] and "02_second.ipynb" in problems[0]
-    assert "extra" in problems[1] and "05_orphan.ipynb" in problems[1]
+    assert len(problems) == 1
+    assert "differs" in problems[0] and SECOND in problems[0]
     assert build.check_lessons(course, ["1"]) == ([], 1)
 
 
@@ -235,12 +246,12 @@ def test_edited_lesson_is_not_overwritten(course: Path, capsys: pytest.CaptureFi
     path = course / "lessons" / FIRST
     edited = fill_in(path)
     change_solution(course)
-    (course / "lessons" / "02_second.ipynb").unlink()
+    (course / "lessons" / SECOND).unlink()
     assert build.main(["lessons", "--root", str(course)]) == 1
     assert path.read_bytes() == edited
-    assert (course / "lessons" / "02_second.ipynb").exists()  # the others are still processed
+    assert (course / "lessons" / SECOND).exists()  # the others are still processed
     message = capsys.readouterr().err
-    assert FIRST in message and "cell 2 edited" in message and "cell 5 added" in message
+    assert FIRST in message and "cell 2 edited" in message and "cell 6 added" in message
     assert "--force" in message and "mv " in message and ".mine.ipynb" in message
     [outcome] = build.build_lessons(course, ["01"])
     assert outcome.status == "refused" and outcome.path == path
@@ -279,7 +290,7 @@ def test_force_keeps_a_backup_of_the_learners_version(course: Path) -> None:
 
 def test_hand_made_lesson_counts_as_work_unless_identical(course: Path) -> None:
     build.build_lessons(course, ["02"])
-    path = course / "lessons" / "02_second.ipynb"
+    path = course / "lessons" / SECOND
     generated = nbformat.read(path, as_version=4)
     del generated.metadata["rnncourse"]
     nbformat.write(generated, path)
@@ -292,7 +303,7 @@ def test_hand_made_lesson_counts_as_work_unless_identical(course: Path) -> None:
 
 
 def test_unreadable_lesson_is_not_overwritten(course: Path) -> None:
-    path = course / "lessons" / "02_second.ipynb"
+    path = course / "lessons" / SECOND
     path.write_text("{ half a notebook")
     [outcome] = build.build_lessons(course, ["02"])
     assert outcome.status == "refused" and "not a readable notebook" in outcome.message
@@ -303,7 +314,8 @@ def test_unreadable_lesson_is_not_overwritten(course: Path) -> None:
 
 
 def test_readme_table(course: Path) -> None:
-    assert not build.readme_is_current(course)
+    assert build.build_readme(course, check=True) is True
+    assert "old table" in (course / "README.md").read_text(), "--check writes nothing"
     assert build.build_readme(course) is True
     text = (course / "README.md").read_text()
     assert text.startswith("# Course\n\n<!-- lessons:start -->\n| # | Lesson |")
@@ -312,7 +324,7 @@ def test_readme_table(course: Path) -> None:
     assert LESSONS[0].title in row and f"{LESSONS[0].minutes} min" in row
     assert colab_url("lessons", FIRST) in row and colab_url("solutions", FIRST) in row
     assert f"(lessons/{FIRST})" in row
-    assert build.readme_is_current(course) and build.build_readme(course) is False
+    assert build.build_readme(course, check=True) is False and build.build_readme(course) is False
 
 
 def test_readme_lists_only_lessons_with_a_solution(course: Path) -> None:
@@ -362,14 +374,14 @@ def test_execute_runs_in_place_and_regenerates_lessons(tmp_path: Path) -> None:
         new_code_cell("print(1 + 1)", id="sum", metadata={"tags": ["keep"], "execution": {}}),
         new_code_cell("import os\nprint(os.environ['RNNCOURSE_MODE'], os.getcwd())", id="env"),
     ]
-    path = write(tmp_path / "solutions" / "01_tiny.ipynb", new_notebook(cells=cells))
+    path = write(tmp_path / "solutions" / FIRST, new_notebook(cells=cells))
     assert build.main(["execute", "--mode", "fast", "--root", str(tmp_path)]) == 0
     notebook = nbformat.read(path, as_version=4)
     assert notebook.cells[0].outputs[0].text == "2\n"
     assert notebook.cells[0].metadata == {"tags": ["keep"]}
     assert "version" not in notebook.metadata.get("language_info", {})
     assert notebook.cells[1].outputs[0].text.split() == ["fast", str(path.parent)]
-    assert (tmp_path / "lessons" / "01_tiny.ipynb").exists()
+    assert (tmp_path / "lessons" / FIRST).exists()
 
 
 def test_execute_failure_names_cell_and_keeps_file(
@@ -377,14 +389,15 @@ def test_execute_failure_names_cell_and_keeps_file(
 ) -> None:
     cells = [new_code_cell("x = 1"), new_code_cell("import sys\nprint('Warning', file=sys.stderr)")]
     cells.append(new_code_cell("1 / 0"))
-    path = write(tmp_path / "solutions" / "01_bad.ipynb", new_notebook(cells=cells))
+    path = write(tmp_path / "solutions" / FIRST, new_notebook(cells=cells))
     before = path.read_bytes()
-    [result] = build.execute_solutions(tmp_path, mode="fast", timeout=60, report=lambda _: None)
-    assert result.error is not None and "cell 3" in result.error
-    assert "ZeroDivisionError" in result.error and "01_bad.ipynb" in result.error
+    assert (
+        build.main(["execute", "--root", str(tmp_path), "--mode", "fast", "--timeout", "60"]) == 1
+    )
+    error = capsys.readouterr().err
+    assert f"{FIRST}: cell 3 failed (ZeroDivisionError)" in error and "1 / 0" in error
     assert path.read_bytes() == before
-    assert build.main(["execute", "--root", str(tmp_path), "--mode", "fast"]) == 1
-    assert "cell 3" in capsys.readouterr().err
+    assert not (tmp_path / "lessons" / FIRST).exists()
 
 
 def test_output_warnings() -> None:
@@ -414,6 +427,5 @@ def test_setup_cell_follows_the_course(course: Path) -> None:
         f"setup cell: {path} cell 2 is not the course's setup cell "
         "(`python -m rnncourse.build execute 01` updates and reruns it)"
     ]
-    assert build.sync_setup_cells(notebook, FIRST) == [1]
-    assert build.stale_setup_cells(notebook, FIRST) == []
-    assert build.setup_source("07_unknown.ipynb") is None
+    assert build.sync_setup_cells(notebook, LESSONS[0]) == [1]
+    assert build.stale_setup_cells(notebook, LESSONS[0]) == []

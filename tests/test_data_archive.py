@@ -4,38 +4,14 @@ from __future__ import annotations
 
 import re
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_data_support import (
-    FileServer,
-    Member,
-    closed_port_url,
-    entry_for,
-    fake_imdb,
-    isolate_cache,
-    leftovers,
-    make_tar,
-)
+from test_data_support import Member, entry_for, fake_imdb, leftovers, make_tar
 
 from rnncourse import data
-from rnncourse.data import archive, cli
-from rnncourse.data.archive import UnsafeArchiveError, safe_extract
 
-
-@pytest.fixture(autouse=True)
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Every test gets an empty temporary cache (returned), online, full mode, quick retries."""
-    return isolate_cache(monkeypatch, tmp_path)
-
-
-@pytest.fixture
-def server() -> Iterator[FileServer]:
-    """A running local file server, stopped after the test."""
-    with FileServer() as running:
-        yield running
-
+pytestmark = pytest.mark.usefixtures("cache")
 
 GOOD = [
     Member("pkg/", kind=tarfile.DIRTYPE),
@@ -44,20 +20,26 @@ GOOD = [
     Member("pkg/skip.bin", b"left out"),
 ]
 
-UNSAFE = {
-    "parent": [Member("pkg/ok.txt", b"ok"), Member("../evil.txt", b"owned")],
-    "nested parent": [Member("pkg/../../evil.txt", b"owned")],
-    "absolute": [Member("{outside}/evil.txt", b"owned")],  # {outside}: the test's tmp_path
-    "windows parent": [Member("..\\evil.txt", b"owned")],
-    "windows drive": [Member("C:evil.txt", b"owned")],
-    "symlink": [
-        Member("pkg/link", kind=tarfile.SYMTYPE, linkname=".."),
-        Member("pkg/link/evil.txt", b"owned"),
-    ],
-    "hard link": [Member("pkg/hard", kind=tarfile.LNKTYPE, linkname="/etc/passwd")],
-    "char device": [Member("pkg/tty", kind=tarfile.CHRTYPE)],
-    "block device": [Member("pkg/disk", kind=tarfile.BLKTYPE)],
-    "fifo": [Member("pkg/pipe", kind=tarfile.FIFOTYPE)],
+UNSAFE = {  # case: (members, what the refusal says)
+    "parent": ([Member("pkg/ok.txt", b"ok"), Member("../evil.txt", b"owned")], "outside"),
+    "nested parent": ([Member("pkg/../../evil.txt", b"owned")], "outside the destination"),
+    "absolute": ([Member("{outside}/evil.txt", b"owned")], "absolute path '/"),
+    "windows drive": ([Member("C:evil.txt", b"owned")], "absolute path 'C:evil.txt'"),
+    "symlink": (
+        [Member("pkg/link", kind=tarfile.SYMTYPE, linkname=".."), Member("pkg/link/evil.txt")],
+        "link 'pkg/link' -> '..'",
+    ),
+    "inner symlink": (
+        [Member("pkg/a.txt", b"a"), Member("pkg/b", kind=tarfile.SYMTYPE, linkname="a.txt")],
+        "link 'pkg/b' -> 'a.txt'",
+    ),
+    "hard link": (
+        [Member("pkg/hard", kind=tarfile.LNKTYPE, linkname="/etc/passwd")],
+        "link 'pkg/hard' -> '/etc/passwd'",
+    ),
+    "char device": ([Member("pkg/tty", kind=tarfile.CHRTYPE)], "'pkg/tty' is a special file"),
+    "block device": ([Member("pkg/disk", kind=tarfile.BLKTYPE)], "is a special file"),
+    "fifo": ([Member("pkg/pipe", kind=tarfile.FIFOTYPE)], "'pkg/pipe' is a special file"),
 }
 
 
@@ -65,43 +47,48 @@ def _unsafe(case: str, outside: Path) -> list[Member]:
     """Return the members of an UNSAFE case, absolute names placed under `outside`."""
     return [
         Member(m.name.replace("{outside}", str(outside)), m.data, m.kind, m.linkname)
-        for m in UNSAFE[case]
+        for m in UNSAFE[case][0]
     ]
 
 
-def _write(tmp_path: Path, members: list[Member]) -> Path:
-    path = tmp_path / "archive.tar.gz"
+def _write(folder: Path, members: list[Member]) -> Path:
+    path = folder / "archive.tar.gz"
     path.write_bytes(make_tar(members))
     return path
 
 
-def test_safe_extract_writes_the_included_files_and_a_manifest(tmp_path: Path) -> None:
-    source = _write(tmp_path, GOOD)
-    target = tmp_path / "out"
-    count = safe_extract(
-        source, target, include=lambda name: name.endswith(".txt"), manifest={"id": 1}
+def test_safe_extract_writes_only_the_included_files(tmp_path: Path) -> None:
+    source = _write(tmp_path, [*GOOD, Member("./pkg//c.txt", b"gamma")])
+    seen: list[str] = []
+    count = data.safe_extract(
+        source, tmp_path / "out", include=lambda name: seen.append(name) or name.endswith(".txt")
     )
-    assert count == 2
-    assert (target / "pkg" / "a.txt").read_bytes() == b"alpha"
-    assert (target / "pkg" / "sub" / "b.txt").read_bytes() == b"beta"
-    assert not (target / "pkg" / "skip.bin").exists()
-    assert archive.read_manifest(target) == {"id": 1, "files": 2}
-    assert leftovers(tmp_path) == sorted(
-        ["archive.tar.gz", "out", f"out/{archive.MANIFEST}", "out/pkg", "out/pkg/a.txt"]
-        + ["out/pkg/sub", "out/pkg/sub/b.txt"]
-    )
+    assert seen == ["pkg/a.txt", "pkg/sub/b.txt", "pkg/skip.bin", "pkg/c.txt"]  # names normalised
+    assert count == 3
+    assert (tmp_path / "out" / "pkg" / "sub" / "b.txt").read_bytes() == b"beta"
+    assert (tmp_path / "out" / "pkg" / "c.txt").read_bytes() == b"gamma"
+    assert [name for name in leftovers(tmp_path) if not name.endswith(".json")] == [
+        "archive.tar.gz",
+        "out",
+        "out/pkg",
+        "out/pkg/a.txt",
+        "out/pkg/c.txt",
+        "out/pkg/sub",
+        "out/pkg/sub/b.txt",
+    ]
 
 
 @pytest.mark.parametrize("case", sorted(UNSAFE))
-def test_unsafe_archives_are_refused_and_write_nothing(tmp_path: Path, case: str) -> None:
+def test_unsafe_archives_are_refused_whole_and_write_nothing(tmp_path: Path, case: str) -> None:
     work = tmp_path / "work"
     work.mkdir()
     source = _write(work, _unsafe(case, tmp_path))
     target = work / "out"
     target.mkdir()
     (target / "previous.txt").write_text("kept")  # an earlier extraction stays untouched
-    with pytest.raises(UnsafeArchiveError, match="refusing archive.tar.gz"):
-        safe_extract(source, target)
+    with pytest.raises(data.UnsafeArchiveError, match="^refusing archive.tar.gz: ") as refused:
+        data.safe_extract(source, target)
+    assert UNSAFE[case][1] in str(refused.value)
     assert leftovers(tmp_path) == [
         "work",
         "work/archive.tar.gz",
@@ -110,35 +97,19 @@ def test_unsafe_archives_are_refused_and_write_nothing(tmp_path: Path, case: str
     ]
 
 
-def test_dot_slash_names_are_normalised(tmp_path: Path) -> None:
-    source = _write(tmp_path, [Member("./pkg//a.txt", b"alpha"), Member("./other.txt", b"x")])
-    seen: list[str] = []
-    count = safe_extract(source, tmp_path / "out", include=lambda n: seen.append(n) or "pkg" in n)
-    assert seen == ["pkg/a.txt", "other.txt"] and count == 1
-    assert (tmp_path / "out" / "pkg" / "a.txt").read_bytes() == b"alpha"
-
-
-@pytest.mark.parametrize("cut", [60, 300])
-def test_truncated_archives_raise_tar_errors(tmp_path: Path, cut: int) -> None:
-    source = tmp_path / "archive.tar.gz"
-    source.write_bytes(make_tar(GOOD * 20)[:cut])
-    with pytest.raises(tarfile.TarError):
-        safe_extract(source, tmp_path / "out")
+def test_an_unsafe_member_is_refused_even_when_not_included(tmp_path: Path) -> None:
+    source = _write(tmp_path, [*GOOD, Member("other/../../evil.txt", b"owned")])
+    with pytest.raises(data.UnsafeArchiveError, match="outside the destination"):
+        data.safe_extract(source, tmp_path / "out", include=lambda name: name == "pkg/a.txt")
     assert leftovers(tmp_path) == ["archive.tar.gz"]
 
 
-def test_unsafe_member_is_refused_even_when_not_included(tmp_path: Path) -> None:
-    source = _write(tmp_path, [*GOOD, Member("other/../../evil.txt", b"owned")])
-    with pytest.raises(UnsafeArchiveError, match="parent reference"):
-        safe_extract(source, tmp_path / "out", include=lambda name: name == "pkg/a.txt")
-    assert not (tmp_path / "out").exists()
-
-
-def test_a_damaged_archive_raises_and_leaves_no_staging_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cut", [60, 300])
+def test_a_damaged_archive_raises_a_tar_error_and_leaves_nothing(tmp_path: Path, cut: int) -> None:
     source = tmp_path / "archive.tar.gz"
-    source.write_bytes(make_tar(GOOD)[:60])
+    source.write_bytes(make_tar(GOOD * 20)[:cut])
     with pytest.raises(tarfile.TarError):
-        safe_extract(source, tmp_path / "out")
+        data.safe_extract(source, tmp_path / "out")
     assert leftovers(tmp_path) == ["archive.tar.gz"]
 
 
@@ -146,7 +117,7 @@ def _movie(text: str) -> int:
     return int(re.search(r"movie (\d+)", text)[1])
 
 
-def test_imdb_from_a_local_server(cache: Path, server: FileServer, capsys) -> None:
+def test_imdb_is_downloaded_extracted_once_and_split_by_movie(cache: Path, server, capsys):
     body = fake_imdb(movies=60, test_reviews=8)
     entry = entry_for("imdb", body, [server.add("/aclImdb_v1.tar.gz", body)])
     reviews = data.imdb(entry=entry)
@@ -167,30 +138,30 @@ def test_imdb_from_a_local_server(cache: Path, server: FileServer, capsys) -> No
     assert len(set(train[0]) | set(val[0]) | set(test[0])) == 136  # every review once
     folder = cache / "aclImdb_v1"
     assert not (folder / "aclImdb" / "train" / "unsup").exists()  # unlabelled files left out
+    stamp = (folder / "aclImdb" / "README").stat().st_mtime_ns
     server.stop()
-    again = data.imdb(entry=entry)  # from the extracted folder, no network
-    assert again.source.startswith("IMDB movie reviews (aclImdb v1) (cached)")
+    again = data.imdb(entry=entry)  # from the extracted folder: no network, no new extraction
+    assert again.source.startswith("IMDB movie reviews (aclImdb v1) (cached): ")
+    assert (folder / "aclImdb" / "README").stat().st_mtime_ns == stamp
     assert again.train[0] == train[0] and again.val[0] == val[0]
     small = data.imdb(entry=entry, max_examples=5)
     assert small.train[0] == train[0][:5] and small.test[0] == test[0][:5]
 
 
-def test_imdb_incomplete_extraction_is_redone(cache: Path, server: FileServer, capsys) -> None:
+def test_imdb_incomplete_extraction_is_redone(cache: Path, server) -> None:
     body = fake_imdb(movies=10, test_reviews=2)
     entry = entry_for("imdb", body, [server.add("/a.tar.gz", body)])
     data.imdb(entry=entry)
     victim = next((cache / "aclImdb_v1" / "aclImdb" / "test" / "pos").iterdir())
     victim.unlink()
-    assert cli._verify({"imdb": entry}, fix=False) == 1
-    assert "INCOMPLETE" in capsys.readouterr().out
     redone = data.imdb(entry=entry)
     assert "(cached, extracted, replacing an incomplete extracted folder)" in redone.source
     assert victim.exists()
 
 
-@pytest.mark.parametrize("case", ["parent", "symlink", "absolute"])
+@pytest.mark.parametrize("case", ["parent", "symlink", "absolute", "char device"])
 def test_imdb_with_an_unsafe_archive_falls_back(
-    cache: Path, server: FileServer, tmp_path: Path, case: str
+    cache: Path, server, tmp_path: Path, case: str
 ) -> None:
     body = make_tar(_unsafe(case, tmp_path))
     entry = entry_for("imdb", body, [server.add("/aclImdb_v1.tar.gz", body)])
@@ -202,8 +173,8 @@ def test_imdb_with_an_unsafe_archive_falls_back(
     assert leftovers(tmp_path) == ["cache", "cache/aclImdb_v1.tar.gz"]
 
 
-def test_imdb_server_down_falls_back_to_labelled_names(cache: Path) -> None:
-    entry = entry_for("imdb", b"x", [closed_port_url()])
+def test_imdb_server_down_falls_back_to_labelled_names(closed_url: str) -> None:
+    entry = entry_for("imdb", b"x", [closed_url])
     result = data.imdb(entry=entry, max_examples=50)
     assert result.offline_default
     assert "because the download failed: 127.0.0.1" in result.source

@@ -5,35 +5,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from test_data_support import (
-    FileServer,
-    closed_port_url,
-    fake_imdb,
-    isolate_cache,
-    sha256,
-)
+from test_data_support import fake_imdb, sha256
 
+from rnncourse import data
 from rnncourse.data import cli, registry
-from rnncourse.data.registry import RegistryError
 
-
-@pytest.fixture(autouse=True)
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Every test gets an empty temporary cache (returned), online, full mode, quick retries."""
-    return isolate_cache(monkeypatch, tmp_path)
-
-
-@pytest.fixture
-def server() -> Iterator[FileServer]:
-    """A running local file server, stopped after the test."""
-    with FileServer() as running:
-        yield running
-
+pytestmark = pytest.mark.usefixtures("cache")
 
 BODY = b"To be, or not to be, that is the question:\n" * 100
 
@@ -85,14 +66,56 @@ def _registry_file(
             "size_bytes": len(archive),
         }
     path = tmp_path / "datasets.yaml"
-    path.write_text(yaml.safe_dump({"datasets": datasets}))
+    path.write_text(yaml.safe_dump({"version": 1, "datasets": datasets}))
     return path
 
 
-def test_malformed_registry_names_the_field(tmp_path: Path) -> None:
-    path = _registry_file(tmp_path, ["https://example.org/x"], sha256="abc")
-    with pytest.raises(RegistryError, match="tiny: sha256 must be 64"):
-        registry.entries(path)
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sha256": "ABC"}, "tiny: sha256 must be 64 lowercase hex digits"),
+        ({"urls": []}, "tiny: urls must list at least one mirror, each an http(s) URL"),
+        ({"urls": ["ftp://example.org/x"]}, "tiny: urls.0 must be an http(s) URL"),
+        ({"size_bytes": True}, "tiny: size_bytes must be the download's exact size"),
+        ({"kind": "stream"}, "tiny: kind: 'stream' is not one of ['download', 'package']"),
+        ({"offline_default": None}, "tiny: offline_default: None is not of type 'object'"),
+        ({"sizes": {"fast": 0, "full": None}}, "tiny: sizes.fast must be a positive integer"),
+        ({"sizes": {"fast": 10}}, "tiny: sizes: missing 'full' (must map exactly fast and full"),
+        ({"mirrors": ["https://example.org/x"]}, "tiny: unknown field 'mirrors'; allowed: title,"),
+        ({"licence": " "}, "tiny: licence must be a non-empty string"),
+    ],
+)
+def test_a_malformed_registry_names_the_entry_and_the_field(
+    tmp_path: Path, changes: dict, message: str
+) -> None:
+    changes = dict(changes)  # a copy: the parameter is shared between runs
+    path = _registry_file(tmp_path, changes.pop("urls", ["https://example.org/x"]), **changes)
+    with pytest.raises(data.RegistryError) as refused:
+        data.entries(path)
+    assert any(
+        line.startswith(f"datasets.yaml: {message}") for line in str(refused.value).splitlines()
+    )
+
+
+def test_registry_rules_that_depend_on_the_kind(tmp_path: Path) -> None:
+    raw = yaml.safe_load(registry.registry_path().read_text())
+    del raw["datasets"]["imdb"]["offline_default"], raw["datasets"]["weather"]["package"]
+    raw["datasets"]["stocks"]["offline_default"] = {"title": "x", "sizes": {"fast": 1, "full": 2}}
+    raw["version"] = 2
+    path = tmp_path / "datasets.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(data.RegistryError) as refused:
+        data.entries(path)
+    assert str(refused.value).splitlines() == [
+        "datasets.yaml: imdb: missing 'offline_default' "
+        "(a download needs urls, sha256, size_bytes and an offline_default)",
+        "datasets.yaml: stocks: offline_default: missing 'description', 'licence'",
+        "datasets.yaml: weather: missing 'package' (a package entry must name its package)",
+        "datasets.yaml: registry: version must be 1",
+    ]
+    path.write_text("datasets: [unclosed")
+    with pytest.raises(data.RegistryError, match="datasets.yaml is not valid YAML"):
+        data.entries(path)
 
 
 def test_list_prints_the_registry(capsys) -> None:
@@ -106,10 +129,10 @@ def test_list_prints_the_registry(capsys) -> None:
     assert "offline default: Python standard-library source" in out
 
 
-def test_fetch_then_verify(cache: Path, server: FileServer, tmp_path: Path, capsys) -> None:
+def test_fetch_then_verify(cache: Path, server, closed_url: str, tmp_path: Path, capsys) -> None:
     archive = fake_imdb(movies=4, test_reviews=2)
     imdb = (server.add("/aclImdb_v1.tar.gz", archive), archive)
-    path = _registry_file(tmp_path, [closed_port_url(), server.add("/t.txt", BODY)], imdb=imdb)
+    path = _registry_file(tmp_path, [closed_url, server.add("/t.txt", BODY)], imdb=imdb)
     assert cli.main(["--registry", str(path), "fetch", "--all"]) == 0
     out = capsys.readouterr().out
     assert f"tiny: downloaded from {server.host}" in out
@@ -130,13 +153,15 @@ def test_fetch_then_verify(cache: Path, server: FileServer, tmp_path: Path, caps
     assert not (cache / "tinyshakespeare.txt").exists()
     assert cli.main(["--registry", str(path), "verify"]) == 0
     assert "tiny: not cached" in capsys.readouterr().out
+    next((cache / "aclImdb_v1" / "aclImdb" / "test" / "pos").iterdir()).unlink()
+    assert cli.main(["--registry", str(path), "verify"]) == 1
+    assert "reviews: extracted folder aclImdb_v1 INCOMPLETE" in capsys.readouterr().out
 
 
 def test_fetch_failure_exits_non_zero_with_every_mirror(
-    cache: Path, tmp_path: Path, capsys
+    cache: Path, closed_url: str, tmp_path: Path, capsys
 ) -> None:
-    first, second = closed_port_url("/a"), closed_port_url("/b")
-    path = _registry_file(tmp_path, [first, second])
+    path = _registry_file(tmp_path, [f"{closed_url}/a", f"{closed_url}/b"])
     assert cli.main(["--registry", str(path), "fetch", "tiny"]) == 1
     err = capsys.readouterr().err
     assert "tiny: FAILED: the download failed:" in err

@@ -11,16 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_data_support import isolate_cache
 
 from rnncourse import data
-from rnncourse.data import packaged, progress, settings
+from rnncourse.data import packaged, settings
 
-
-@pytest.fixture(autouse=True)
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Full mode unless a test sets fast mode itself (the suite defaults to fast); empty cache."""
-    return isolate_cache(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("cache")  # full mode unless a test sets fast mode itself
 
 
 def test_baby_names_are_split_by_name_without_overlap(capsys) -> None:
@@ -168,15 +163,6 @@ def test_importing_the_package_imports_neither_tensorflow_nor_pandas() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
-
-
-def test_progress_bar_only_where_someone_watches(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert progress.wanted(True) and not progress.wanted(False)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
-    assert not progress.in_notebook()  # pytest is no Jupyter kernel
-    assert not progress.wanted(None)
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
-    assert progress.wanted(None)
 
 
 def test_tests_cannot_reach_the_internet() -> None:

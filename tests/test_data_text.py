@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from test_data_support import (
-    FileServer,
-    closed_port_url,
-    entry_for,
-    isolate_cache,
-    make_zip,
-    seed_cache,
-    shared_data_dir,
-)
+from test_data_support import entry_for, make_zip
 
 from rnncourse import data
 from rnncourse.data import packaged, registry
 
-
-@pytest.fixture(autouse=True)
-def cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Every test gets an empty temporary cache (returned), online, full mode, quick retries."""
-    return isolate_cache(monkeypatch, tmp_path)
-
-
-@pytest.fixture
-def server() -> Iterator[FileServer]:
-    """A running local file server, stopped after the test."""
-    with FileServer() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("cache")
 
 
 LINES = "".join(f"line {i:05d}: the quick brown fox\n" for i in range(4000)).encode()
 
 
-def _served(server: FileServer, body: bytes = LINES) -> data.DatasetEntry:
+def _served(server, body: bytes = LINES) -> data.DatasetEntry:
     return entry_for("shakespeare", body, [server.add("/shakespeare.txt", body)])
 
 
-def test_splits_are_consecutive_pieces_cut_at_line_ends(cache: Path, server: FileServer) -> None:
+def test_splits_are_consecutive_pieces_cut_at_line_ends(server) -> None:
     corpus = data.shakespeare(entry=_served(server))
     assert corpus.train + corpus.val + corpus.test == LINES.decode()
     assert all(part.endswith("\n") for part in (corpus.train, corpus.val, corpus.test))
@@ -51,7 +29,7 @@ def test_splits_are_consecutive_pieces_cut_at_line_ends(cache: Path, server: Fil
     assert not corpus.offline_default and corpus.dataset == "shakespeare"
 
 
-def test_smaller_sizes_are_prefixes_of_the_same_splits(cache: Path, server: FileServer) -> None:
+def test_smaller_sizes_are_prefixes_of_the_same_splits(server) -> None:
     entry = _served(server)
     full = data.shakespeare(entry=entry)
     small = data.shakespeare(entry=entry, max_chars=10_000)
@@ -60,9 +38,7 @@ def test_smaller_sizes_are_prefixes_of_the_same_splits(cache: Path, server: File
         assert small.split(name) and full.split(name).startswith(small.split(name))
 
 
-def test_fast_mode_uses_the_registry_size(
-    cache: Path, server: FileServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fast_mode_uses_the_registry_size(server, monkeypatch: pytest.MonkeyPatch) -> None:
     body = LINES * 2  # 296,000 characters
     entry = _served(server, body)
     monkeypatch.setenv("RNNCOURSE_MODE", "fast")
@@ -115,7 +91,7 @@ def test_english_prose_offline_is_pydoc_topics_in_order() -> None:
     assert corpus.test.startswith(small.test) and len(small.text) <= 30_000
 
 
-def test_english_prose_reads_the_official_splits(cache: Path, server: FileServer) -> None:
+def test_english_prose_reads_the_official_splits(server) -> None:
     members = registry.get("english_prose").members
     texts = {"train": " = Train = \n words\n" * 50, "val": " = Val = \n", "test": " = Test = \n"}
     body = make_zip({members[split]: texts[split] for split in texts})
@@ -125,9 +101,7 @@ def test_english_prose_reads_the_official_splits(cache: Path, server: FileServer
     assert corpus.source.startswith(f"WikiText-2 (raw) (downloaded from {server.host})")
 
 
-def test_english_prose_with_an_unexpected_archive_falls_back(
-    cache: Path, server: FileServer
-) -> None:
+def test_english_prose_with_an_unexpected_archive_falls_back(server) -> None:
     body = make_zip({"something/else.txt": "hello"})
     entry = entry_for("english_prose", body, [server.add("/wikitext.zip", body)])
     corpus = data.english_prose(entry=entry, max_chars=10_000)
@@ -135,23 +109,13 @@ def test_english_prose_with_an_unexpected_archive_falls_back(
     assert "because the archive could not be read" in corpus.source
 
 
-def test_real_shakespeare_from_the_shared_copy(cache: Path) -> None:
+def test_real_shakespeare_from_the_shared_copy(seed_cache, closed_url: str) -> None:
     entry = registry.get("shakespeare")
-    if seed_cache(cache, entry.file) is None:
-        pytest.skip(f"no shared copy of {entry.file} (../shared/data or RNNCOURSE_SHARED_DATA)")
-    offline_proof = entry.replace(urls=[closed_port_url()])  # the network is never needed
+    seed_cache(entry.file)  # or skip, saying why
+    offline_proof = entry.replace(urls=[closed_url])  # the network is never needed
     corpus = data.shakespeare(entry=offline_proof)
     assert corpus.source.startswith("tiny-shakespeare (cached)")
     assert len(corpus.text) == 1_115_394
     assert len(corpus.vocabulary) == 65
     assert corpus.train.startswith("First Citizen:\n")
     assert (len(corpus.val), len(corpus.test)) > (50_000, 50_000)
-
-
-def test_shared_data_folder_can_be_overridden(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("RNNCOURSE_SHARED_DATA", str(tmp_path))
-    assert shared_data_dir() == tmp_path
-    monkeypatch.setenv("RNNCOURSE_SHARED_DATA", str(tmp_path / "absent"))
-    assert shared_data_dir() is None

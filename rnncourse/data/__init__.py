@@ -4,6 +4,7 @@
     prose = data.english_prose()     # TextCorpus for word-level models
     reviews = data.imdb()            # LabelledTexts: .train = (texts, labels), .class_names
     names = data.baby_names()        # NameLists: .train/.val/.test lists of lowercase names
+    code = data.python_tokens()      # TaggedLines: .train = (lines, tags), one tag per character
     days = data.weather()            # TimeSeries: .train/.val/.test pandas DataFrames
     prices = data.stocks()           # TimeSeries of monthly closing prices
 
@@ -17,8 +18,8 @@ Importing this package imports neither TensorFlow nor pandas.
 from rnncourse.data.archive import UnsafeArchiveError, safe_extract
 from rnncourse.data.babynames import baby_names
 from rnncourse.data.containers import LabelledTexts, NameLists, TextCorpus, TimeSeries
-from rnncourse.data.download import DownloadError
-from rnncourse.data.obtain import DataUnavailable
+from rnncourse.data.fetch import DataUnavailable, DownloadError
+from rnncourse.data.pytokens import TaggedLines, python_tokens
 from rnncourse.data.registry import DatasetEntry, RegistryError, entries, get
 from rnncourse.data.reviews import imdb
 from rnncourse.data.settings import cache_dir
@@ -32,6 +33,7 @@ __all__ = [
     "LabelledTexts",
     "NameLists",
     "RegistryError",
+    "TaggedLines",
     "TextCorpus",
     "TimeSeries",
     "UnsafeArchiveError",
@@ -41,6 +43,7 @@ __all__ = [
     "entries",
     "get",
     "imdb",
+    "python_tokens",
     "safe_extract",
     "shakespeare",
     "stocks",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rnncourse.data import packaged, registry, settings
 from rnncourse.data.containers import NameLists
-from rnncourse.data.obtain import announce
+from rnncourse.data.fetch import announce
 from rnncourse.data.splits import SPLITS, check_size, resolve_size, split_items
 
 

@@ -13,8 +13,8 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from rnncourse.data import cache, registry, settings
-from rnncourse.data.obtain import DataUnavailable, fetch_verified
+from rnncourse.data import fetch, registry, settings
+from rnncourse.data.fetch import DataUnavailable, fetch_verified
 from rnncourse.data.registry import DatasetEntry
 
 
@@ -39,8 +39,8 @@ def _describe(entry: DatasetEntry) -> list[str]:
     unit = entry.size_unit
     lines.append(f"  loader size: fast {_size(sizes.fast, unit)}, full {_size(sizes.full, unit)}")
     if entry.downloadable:
-        state = cache.check(entry, full_hash=False).state
-        cached = "in cache" if state == cache.OK else "not in cache"
+        state = fetch.check(entry, full_hash=False)
+        cached = "in cache" if state == fetch.OK else "not in cache"
         lines.append(f"  download: {entry.file}, {entry.size_bytes:,} bytes ({cached})")
         lines.append(f"  sha256: {entry.sha256}")
         lines.extend(f"  mirror {i}: {url}" for i, url in enumerate(entry.urls, 1))
@@ -98,17 +98,17 @@ def _verify(known: dict[str, DatasetEntry], fix: bool) -> int:
         if not entry.downloadable:
             print(f"  {entry.name}: ships with the {entry.package} package (nothing cached)")
             continue
-        found = cache.check(entry)
-        if found.state == cache.OK:
+        state = fetch.check(entry)
+        if state == fetch.OK:
             print(f"  {entry.name}: ok, {entry.file} sha256 verified")
-        elif found.state == cache.MISSING:
+        elif state == fetch.MISSING:
             print(f"  {entry.name}: not cached ({entry.file})")
         else:
             corrupt += 1
             action = "removed" if fix else "replaced on next use (or run verify --fix)"
             if fix:
-                cache.discard(found.path)
-            print(f"  {entry.name}: CORRUPT {entry.file}: {found.detail}; {action}")
+                fetch.cache_path(entry).unlink(missing_ok=True)
+            print(f"  {entry.name}: CORRUPT {entry.file}: {state}; {action}")
         if entry.archive == "tar.gz":
             from rnncourse.data.reviews import extracted_folder, extraction_complete
 

@@ -1,6 +1,7 @@
 """The dataset registry (data/datasets.yaml): what each dataset is, where it comes from, its hash.
 
-`entries()` reads and validates the file once; `get(name)` returns one `DatasetEntry`. Tests and
+`entries()` reads the file once and validates it against its JSON Schema (registry_schema.json,
+shipped in this package); `get(name)` returns one `DatasetEntry`. Tests and
 maintainers build their own entries (`entry.replace(urls=...)`) to point a loader elsewhere.
 """
 
@@ -8,22 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
+import importlib.resources
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 
 from rnncourse.env import mode
 from rnncourse.paths import data_dir
 
-KINDS = ("download", "package")
-ARCHIVES = ("none", "tar.gz", "zip")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SCHEMA_FILE = "registry_schema.json"
 
 
 class RegistryError(ValueError):
-    """The registry file is malformed (the message names the file, the entry and the field)."""
+    """The registry file is malformed: one line per problem, naming the file, entry and field."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Sizes:
 
     def for_mode(self, run_mode: str | None = None) -> int | None:
         """Return the size of `run_mode` ("fast" or "full"; None: the current RNNCOURSE_MODE)."""
-        return self.fast if (run_mode or mode()) == "fast" else self.full
+        return self.fast if mode(run_mode) == "fast" else self.full
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,67 +87,56 @@ def registry_path() -> Path:
     return data_dir() / "datasets.yaml"
 
 
-def _sizes(raw: Any, where: str) -> Sizes:
-    if not isinstance(raw, dict) or set(raw) != {"fast", "full"}:
-        raise RegistryError(f"{where}: sizes must map exactly fast and full to a number or null")
-    for key, value in raw.items():
-        if value is not None and (not isinstance(value, int) or value <= 0):
-            raise RegistryError(f"{where}: sizes.{key} must be a positive integer or null")
-    return Sizes(fast=raw["fast"], full=raw["full"])
+@functools.cache
+def schema() -> dict[str, Any]:
+    """Return the registry's JSON Schema (registry_schema.json, shipped in this package)."""
+    text = importlib.resources.files(__package__).joinpath(SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
 
 
-def _require(raw: dict[str, Any], key: str, where: str) -> Any:
-    if raw.get(key) in (None, ""):
-        raise RegistryError(f"{where}: missing field {key!r}")
-    return raw[key]
+def problems(raw: Any) -> list[str]:
+    """Return one line per schema problem of the parsed registry `raw`; [] if none.
+
+    Each line names the entry and the field: "tiny: sha256 must be 64 lowercase hex digits".
+    """
+    validator = jsonschema.Draft202012Validator(schema())
+    found = []
+    for error in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(map(str, error.absolute_path))
+        entry = path[:1] == ["datasets"] and len(path) > 1
+        where, field = (path[1], ".".join(path[2:])) if entry else ("registry", ".".join(path))
+        found.append(f"{where}: {_message(error, field)}")
+    return list(dict.fromkeys(found))  # a rule broken twice (two missing fields) is one line
 
 
-def _entry(name: str, raw: Any, where: str) -> DatasetEntry:
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{where}: an entry must be a mapping of fields")
-    text = {
-        key: str(_require(raw, key, where)).strip()
-        for key in ("title", "description", "licence", "homepage", "kind", "file", "size_unit")
-    }
-    if text["kind"] not in KINDS:
-        raise RegistryError(f"{where}: kind {text['kind']!r} is not one of {KINDS}")
-    archive = str(raw.get("archive", "none"))
-    if archive not in ARCHIVES:
-        raise RegistryError(f"{where}: archive {archive!r} is not one of {ARCHIVES}")
-    offline = None
-    if raw.get("offline_default") is not None:
-        off = raw["offline_default"]
-        sub = f"{where}.offline_default"
-        offline = OfflineDefault(
-            title=str(_require(off, "title", sub)).strip(),
-            description=str(_require(off, "description", sub)).strip(),
-            licence=str(_require(off, "licence", sub)).strip(),
-            sizes=_sizes(off.get("sizes"), sub),
+def _message(error: jsonschema.ValidationError, field: str) -> str:
+    """Return what is wrong, in the schema's own words where it has them (`message`)."""
+    custom = error.schema.get("message", "") if isinstance(error.schema, dict) else ""
+    inside = f"{field}: " if field else ""
+    if error.validator == "required":
+        missing = ", ".join(repr(key) for key in error.validator_value if key not in error.instance)
+        return f"{inside}missing {missing}" + (f" ({custom})" if custom else "")
+    if error.validator == "additionalProperties":
+        known = error.schema["properties"]
+        extra = ", ".join(repr(key) for key in error.instance if key not in known)
+        return f"{inside}unknown field {extra}; allowed: {', '.join(known)}"
+    if custom:
+        return f"{field} {custom}" if field else custom
+    return inside + error.message
+
+
+def _entry(name: str, raw: dict[str, Any]) -> DatasetEntry:
+    """Build the entry from its schema-valid fields (text stripped, lists made tuples)."""
+    fields = {key: value.strip() if isinstance(value, str) else value for key, value in raw.items()}
+    fields.update(sizes=Sizes(**raw["sizes"]), urls=tuple(raw.get("urls", ())))
+    if "offline_default" in raw:
+        off = {
+            key: value.strip() for key, value in raw["offline_default"].items() if key != "sizes"
+        }
+        fields["offline_default"] = OfflineDefault(
+            **off, sizes=Sizes(**raw["offline_default"]["sizes"])
         )
-    entry = DatasetEntry(
-        name=name,
-        **text,
-        sizes=_sizes(raw.get("sizes"), where),
-        archive=archive,
-        size_bytes=raw.get("size_bytes"),
-        sha256=raw.get("sha256"),
-        urls=tuple(raw.get("urls") or ()),
-        package=raw.get("package"),
-        members=dict(raw.get("members") or {}),
-        offline_default=offline,
-    )
-    if entry.downloadable:
-        if not entry.urls:
-            raise RegistryError(f"{where}: a download needs at least one URL in urls")
-        if not _SHA256.match(str(entry.sha256 or "")):
-            raise RegistryError(f"{where}: sha256 must be 64 lowercase hex digits")
-        if not isinstance(entry.size_bytes, int) or entry.size_bytes <= 0:
-            raise RegistryError(f"{where}: size_bytes must be a positive integer")
-        if entry.offline_default is None:
-            raise RegistryError(f"{where}: a download needs an offline_default")
-    elif not entry.package:
-        raise RegistryError(f"{where}: a package entry must name its package")
-    return entry
+    return DatasetEntry(name=name, **fields)
 
 
 @functools.lru_cache(maxsize=8)
@@ -155,11 +145,12 @@ def _load(path: Path) -> dict[str, DatasetEntry]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RegistryError(f"no dataset registry at {path}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("datasets"), dict):
-        raise RegistryError(f"{path}: expected a top-level 'datasets' mapping")
-    return {
-        name: _entry(name, value, f"{path.name}: {name}") for name, value in raw["datasets"].items()
-    }
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{path.name} is not valid YAML: {exc}") from None
+    found = problems(raw)
+    if found:
+        raise RegistryError("\n".join(f"{path.name}: {problem}" for problem in found))
+    return {name: _entry(name, value) for name, value in raw["datasets"].items()}
 
 
 def entries(path: Path | str | None = None) -> dict[str, DatasetEntry]:
@@ -168,11 +159,6 @@ def entries(path: Path | str | None = None) -> dict[str, DatasetEntry]:
     Raises RegistryError naming the file, the entry and the field when the file is malformed.
     """
     return dict(_load(Path(path) if path is not None else registry_path()))
-
-
-def names(path: Path | str | None = None) -> tuple[str, ...]:
-    """Return the dataset names of the registry, in file order."""
-    return tuple(entries(path))
 
 
 def get(name: str, path: Path | str | None = None) -> DatasetEntry:

@@ -18,7 +18,7 @@ import numpy as np
 from rnncourse.data import packaged, registry, settings
 from rnncourse.data.archive import UnsafeArchiveError, read_manifest, safe_extract
 from rnncourse.data.containers import LabelledTexts
-from rnncourse.data.obtain import DataUnavailable, announce, fetch_verified, offline_reason
+from rnncourse.data.fetch import DataUnavailable, announce, fetch_verified, offline_reason
 from rnncourse.data.registry import DatasetEntry
 from rnncourse.data.splits import (
     SPLITS,

@@ -1,7 +1,8 @@
 """Where the data cache lives and whether the network may be used (the two environment knobs).
 
-- RNNCOURSE_DATA_CACHE: the cache folder. Default: /content/rnncourse_data on Colab, otherwise a
-  per-user cache ($XDG_CACHE_HOME/rnncourse or ~/.cache/rnncourse; %LOCALAPPDATA% on Windows).
+- RNNCOURSE_DATA_CACHE: the cache folder. Default: /content/rnncourse_data on Colab, otherwise the
+  per-user cache folder of platformdirs ($XDG_CACHE_HOME/rnncourse or ~/.cache/rnncourse on Linux,
+  ~/Library/Caches/rnncourse on macOS, %LOCALAPPDATA%\\rnncourse\\Cache on Windows).
 - RNNCOURSE_OFFLINE=1: loaders return their offline defaults without trying the network.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+import platformdirs
 
 CACHE_ENV = "RNNCOURSE_DATA_CACHE"
 OFFLINE_ENV = "RNNCOURSE_OFFLINE"
@@ -29,10 +32,7 @@ def cache_dir() -> Path:
         return Path(override).expanduser()
     if on_colab():
         return Path("/content/rnncourse_data")
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "rnncourse" / "Cache"
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "rnncourse"
+    return platformdirs.user_cache_path("rnncourse", appauthor=False)
 
 
 def offline_from_env() -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rnncourse.data import packaged, registry
 from rnncourse.data.containers import TextCorpus
-from rnncourse.data.obtain import DataUnavailable, announce, fetch_verified, offline_reason
+from rnncourse.data.fetch import DataUnavailable, announce, fetch_verified, offline_reason
 from rnncourse.data.registry import DatasetEntry, OfflineDefault
 from rnncourse.data.splits import (
     SPLITS,

@@ -11,7 +11,7 @@ from typing import Any
 
 from rnncourse.data import packaged, registry, settings
 from rnncourse.data.containers import TimeSeries
-from rnncourse.data.obtain import announce
+from rnncourse.data.fetch import announce
 from rnncourse.data.registry import DatasetEntry
 from rnncourse.data.splits import SERIES_FRACTIONS, SPLITS, check_size, resolve_size
 

@@ -12,13 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rnncourse.quiz.bank import (
-    QuizBankError,
-    UnknownLessonError,
-    bank_files,
-    load_bank,
-    read_bank,
-)
+from rnncourse.course import LESSONS, UnknownLessonError
+from rnncourse.quiz.bank import QuizBankError, load_bank, read_bank
 from rnncourse.quiz.terminal import InputFn, PrintFn, run_quiz
 
 
@@ -43,10 +38,8 @@ def list_banks(print_fn: PrintFn = print) -> int:
     """Print one line per quiz bank (lesson, title, question counts, file); return 0, or 1 if a
     bank is broken (its problems are printed instead of its line)."""
     status = 0
-    files = bank_files()
-    if not files:
-        print_fn("no quiz banks found")
-    for number, path in files.items():
+    for item in LESSONS:
+        path = item.quiz_path()
         try:
             bank = read_bank(path)
         except QuizBankError as error:
@@ -54,7 +47,7 @@ def list_banks(print_fn: PrintFn = print) -> int:
             status = 1
             continue
         counts = f"{len(bank.part('pre'))} warm-up + {len(bank.part('post'))} quiz questions"
-        print_fn(f"{number}  {bank.title}  ({counts})  quizzes/{path.name}")
+        print_fn(f"{item.number}  {bank.title}  ({counts})  quizzes/{path.name}")
     return status
 
 

@@ -1,7 +1,8 @@
 """Quiz banks: the questions of quizzes/NN_<slug>.yaml as Python objects, loaded and validated.
 
 A bank is checked against rnncourse/quiz_schema.json and the rules of `rnncourse.quiz.validate`
-before it is turned into objects, so every `Bank` in memory is well formed.
+before it is turned into objects, so every `Bank` in memory is well formed. The bank of a lesson
+is the file its `rnncourse.course.LESSONS` entry names, and its title is the lesson's.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any, Literal
 
 import yaml
 
-from rnncourse import paths
+from rnncourse import course, paths
 from rnncourse.quiz import validate
+from rnncourse.quiz.validate import letter
 
 Part = Literal["pre", "post"]
 PARTS: tuple[str, ...] = ("pre", "post")
@@ -31,10 +33,6 @@ class QuizBankError(ValueError):
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"quiz bank {_display_path(self.path)} has {count} {noun}:\n{lines}")
-
-
-class UnknownLessonError(LookupError):
-    """No quiz bank for the lesson asked for; the message names the lessons that have one."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +123,6 @@ class Bank:
         return [q for q in self.questions if q.part == part]
 
 
-def letter(index: int) -> str:
-    """Return the letter that labels choice number `index` (0 -> "a")."""
-    return "abcdefghijklmnopqrstuvwxyz"[index]
-
-
 def _number(x: float) -> str:
     """Return `x` without a trailing ".0" when it is a whole number."""
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
@@ -143,33 +136,9 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def bank_files() -> dict[str, Path]:
-    """Return {lesson number: path} of every bank in quizzes/ (files named NN_<slug>.yaml)."""
-    found: dict[str, Path] = {}
-    for path in sorted(paths.quizzes_dir().glob("[0-9][0-9]_*.yaml")):
-        found.setdefault(path.name[:2], path)
-    return found
-
-
-def available_lessons() -> list[str]:
-    """Return the lesson numbers that have a quiz bank, sorted ("01", "02", ...)."""
-    return sorted(bank_files())
-
-
 def find_bank(lesson: str | int) -> Path:
-    """Return the bank file of `lesson` ("01", "1" or 1).
-
-    Raises UnknownLessonError naming the lessons that have a bank.
-    """
-    key = str(lesson).strip().zfill(2)
-    files = bank_files()
-    if key in files:
-        return files[key]
-    known = "; ".join(f"{number} ({path.stem[3:]})" for number, path in files.items())
-    raise UnknownLessonError(
-        f"no quiz for lesson {str(lesson)!r}: the available lessons are "
-        f"{known or 'none'} (banks in {_display_path(paths.quizzes_dir())}/)"
-    )
+    """Return the bank file of `lesson` ("01", "1" or 1); UnknownLessonError names the lessons."""
+    return course.lesson(lesson).quiz_path()
 
 
 def read_bank(path: Path | str) -> Bank:
@@ -181,6 +150,8 @@ def read_bank(path: Path | str) -> Bank:
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuizBankError(path, ["the file is missing"]) from None
     except yaml.YAMLError as error:
         raise QuizBankError(path, [f"not valid YAML: {error}"]) from None
     problems = validate.problems(data, path.name)
@@ -220,4 +191,5 @@ def _to_bank(data: dict[str, Any], path: Path) -> Bank:
                 verify=dict(item["verify"]) if "verify" in item else None,
             )
         )
-    return Bank(lesson=data["lesson"], title=data["title"], path=path, questions=tuple(questions))
+    title = course.lesson(data["lesson"]).title
+    return Bank(lesson=data["lesson"], title=title, path=path, questions=tuple(questions))

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from rnncourse.env import in_notebook
 from rnncourse.quiz.bank import PART_NAMES, Bank, Question, letter, load_bank
 
 JQ_TYPES = {
@@ -84,16 +85,6 @@ def _numeric_answers(question: Question) -> list[dict[str, Any]]:
 def quiz_dicts(lesson: str | int, part: str = "post") -> list[dict[str, Any]]:
     """Return the jupyterquiz dicts of the `part` ("pre", "post", "all") questions of `lesson`."""
     return [to_jupyterquiz(q) for q in load_bank(lesson).part(part)]
-
-
-def in_notebook() -> bool:
-    """Return True when running in a Jupyter kernel (a frontend can render HTML/JavaScript)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def show(

@@ -14,6 +14,8 @@ from typing import Any
 
 import jsonschema
 
+from rnncourse import course
+
 SCHEMA_FILE = "quiz_schema.json"
 
 _MISSING_HINTS = {
@@ -66,7 +68,7 @@ def question_problems(item: dict[str, Any]) -> list[str]:
     kind = item["type"]
     if kind in ("single_choice", "multiple_choice"):
         choices = item["choices"]
-        correct = [_letter(i) for i, c in enumerate(choices) if c.get("correct", False)]
+        correct = [letter(i) for i, c in enumerate(choices) if c.get("correct", False)]
         if kind == "single_choice" and len(correct) != 1:
             named = f" ({', '.join(correct)})" if correct else ""
             found.append(
@@ -83,8 +85,8 @@ def question_problems(item: dict[str, Any]) -> list[str]:
         for i, choice in enumerate(choices):
             key = choice["text"].strip().lower()
             if key in seen:
-                found.append(f"choices {seen[key]} and {_letter(i)} have the same text")
-            seen.setdefault(key, _letter(i))
+                found.append(f"choices {seen[key]} and {letter(i)} have the same text")
+            seen.setdefault(key, letter(i))
     if kind == "numeric":
         if "range" in item:
             low, high = item["range"]
@@ -113,6 +115,11 @@ def bank_problems(data: dict[str, Any], questions: Sequence[Any], filename: str)
     lesson = data.get("lesson")
     if isinstance(lesson, str) and prefix.isdigit() and lesson != prefix:
         found.append(f"lesson is {lesson!r} but the file name says lesson {prefix!r}")
+    elif isinstance(lesson, str):
+        try:
+            course.lesson(lesson)
+        except course.UnknownLessonError as error:
+            found.append(f"{error} (rnncourse.course.LESSONS): add its entry first")
     first: dict[str, int] = {}
     for index, item in enumerate(questions):
         ident = item.get("id") if isinstance(item, dict) else None
@@ -134,7 +141,7 @@ def _texts(item: dict[str, Any]) -> Iterable[tuple[str, str]]:
     yield "the question", item["question"]
     yield "the explanation", item["explanation"]
     for i, choice in enumerate(item.get("choices", [])):
-        yield f"choice {_letter(i)}", choice["text"]
+        yield f"choice {letter(i)}", choice["text"]
     for mistake in item.get("mistakes", []):
         yield f"the hint for {mistake['value']}", mistake["hint"]
 
@@ -146,8 +153,8 @@ def _path_key(error: jsonschema.ValidationError) -> list[tuple[int, str]]:
     ]
 
 
-def _letter(index: int) -> str:
-    """Return the letter of choice number `index` (0 -> "a")."""
+def letter(index: int) -> str:
+    """Return the letter that labels choice number `index` (0 -> "a")."""
     return chr(ord("a") + index)
 
 
@@ -181,7 +188,7 @@ def _field(rest: list[Any]) -> str:
         if isinstance(step, int):
             parent = rest[i - 1] if i else ""
             if parent == "choices":
-                words[-1] = f"choice {_letter(step)}"
+                words[-1] = f"choice {letter(step)}"
             elif parent == "mistakes":
                 words[-1] = f"mistake {step + 1}"
             else:

@@ -1,6 +1,6 @@
 """No generated lesson gives an exercise's answer away in a later cell.
 
-Later cells call the learner's function (tagged `uses-exercise`) or a package helper that an
+Cells after an exercise call the learner's function (tagged `uses-exercise`) or a package helper that an
 earlier lesson taught; none holds a copy of the code between `### BEGIN SOLUTION` and
 `### END SOLUTION`. The comparison ignores comments, blank lines, docstrings and whitespace.
 """
@@ -48,45 +48,53 @@ def similarity(body: list[str], cell: list[str]) -> float:
 def leaks(solution: Path, lesson: Path) -> list[str]:
     """Return a description of every code cell of `lesson` that repeats a solution block."""
     solution_cells = json.loads(solution.read_text())["cells"]
+    lesson_cells = json.loads(lesson.read_text())["cells"]
+    position = {cell.get("id"): index for index, cell in enumerate(lesson_cells)}
+    # (index of the exercise's cell in the lesson, the answer's lines) for every solution block
     bodies = [
-        normalised_lines(match.group(1))
+        (position.get(cell.get("id"), -1), normalised_lines(match.group(1)))
         for cell in solution_cells
         for match in SOLUTION_BLOCK.finditer("".join(cell["source"]))
     ]
     cells = [
         (index, normalised_lines("".join(cell["source"])))
-        for index, cell in enumerate(json.loads(lesson.read_text())["cells"])
+        for index, cell in enumerate(lesson_cells)
         if cell["cell_type"] == "code"
     ]
     found = []
-    for body in (b for b in bodies if len(b) >= 3):
-        for index, lines in cells:
+    for start, body in ((start, b) for start, b in bodies if len(b) >= 3):
+        # a worked example before the exercise may look like its answer: only later cells count
+        for index, lines in (cell for cell in cells if cell[0] > start):
             score = similarity(body, lines)
             if score >= THRESHOLD:
                 found.append(f"cell {index} repeats the answer starting {body[0]!r} ({score:.2f})")
     return found
 
 
-def test_the_detector_finds_a_copied_answer(tmp_path):
+def code(cell_id: str, source: str) -> dict:
+    """Return a code cell of a minimal notebook."""
+    return {"cell_type": "code", "id": cell_id, "source": [source]}
+
+
+def test_the_detector_finds_a_copied_answer_after_the_exercise(tmp_path):
     answer = "a = x @ W_xh + h @ W_hh + b_h\nh_next = np.tanh(a)\nreturn h_next, a * 2\nq = 1\n"
-    solution = {
-        "cells": [
-            {"cell_type": "code", "source": [f"### BEGIN SOLUTION\n{answer}### END SOLUTION\n"]}
-        ]
+    exercise = code("ex", f"def f(x):\n### BEGIN SOLUTION\n{answer}### END SOLUTION\n")
+    stub = code("ex", "def f(x):\n# YOUR CODE HERE\nraise NotImplementedError()\n")
+    copy = code("later", "# later\n" + answer.replace("a =", "a  ="))
+    calls = code("later", "h = rnn_step(x, h)\nplot(h)\nprint(h.shape)\n")
+    worked_example = code("before", answer)
+    notebooks = {
+        "solution": [exercise],
+        "copied": [stub, copy],
+        "clean": [stub, calls],
+        "example_first": [worked_example, stub],
     }
-    copied = {
-        "cells": [{"cell_type": "code", "source": ["# later\n" + answer.replace("a =", "a  =")]}]
-    }
-    clean = {
-        "cells": [
-            {"cell_type": "code", "source": ["h = rnn_step(x, h)\nplot(h)\nprint(h.shape)\n"]}
-        ]
-    }
-    (tmp_path / "s.ipynb").write_text(json.dumps(solution))
-    (tmp_path / "c.ipynb").write_text(json.dumps(copied))
-    (tmp_path / "k.ipynb").write_text(json.dumps(clean))
-    assert leaks(tmp_path / "s.ipynb", tmp_path / "c.ipynb")
-    assert not leaks(tmp_path / "s.ipynb", tmp_path / "k.ipynb")
+    for name, cells in notebooks.items():
+        (tmp_path / f"{name}.ipynb").write_text(json.dumps({"cells": cells}))
+    solution = tmp_path / "solution.ipynb"
+    assert leaks(solution, tmp_path / "copied.ipynb")
+    assert not leaks(solution, tmp_path / "clean.ipynb")
+    assert not leaks(solution, tmp_path / "example_first.ipynb")
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda item: item.number)

@@ -96,7 +96,8 @@ LESSONS: tuple[Lesson, ...] = (
         90,
         shows="SimpleRNN accuracy T=5 {accuracy_small_init_T5:.0%}, T=100 "
         "{accuracy_small_init_T100:.0%} (chance 25%); unclipped loss non-finite from step "
-        "{first_nonfinite_step_unclipped:.0f}",
+        "{first_nonfinite_step_unclipped:.0f}; global_clipnorm validation MSE "
+        "{final_val_mse_global_clipnorm:.3f} against {baseline_val_mse_adding:.3f} for the mean",
     ),
     Lesson(
         "03",

@@ -311,6 +311,12 @@ def expect_integer(value: Any, what: str) -> int:
     return int(value)
 
 
+def sigmoid(a: Any) -> np.ndarray:
+    """Return the logistic function 1 / (1 + exp(-a)) elementwise, without overflow warnings."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(a, dtype=np.float64)))
+
+
 def random_inputs(seed: int, *shapes: Sequence[int], scale: float = 0.5) -> list[np.ndarray]:
     """Return float32 arrays of the given shapes drawn from N(0, scale^2) with a fixed seed."""
     rng = np.random.default_rng(seed)

@@ -23,6 +23,7 @@ from rnncourse.checks._core import (
     expect_array,
     expect_close,
     random_inputs,
+    sigmoid,
 )
 
 __all__ = ["build_counting_model", "counting_model", "rnn_forward", "rnn_step"]
@@ -40,11 +41,6 @@ UNTRAINED_MARGIN = 0.10
 def _step(x_t, h_prev, W_xh, W_hh, b_h, act=np.tanh, transpose_hh=False, bias=True):
     recurrent = W_hh.T if transpose_hh else W_hh
     return act(x_t @ W_xh + h_prev @ recurrent + (b_h if bias else 0.0))
-
-
-def _sigmoid(a):
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-a))
 
 
 def _shape_advice(exc: Exception) -> str:
@@ -159,7 +155,7 @@ def rnn_step(learner: Callable[..., Any]) -> str:
             ),
             (_step(*args, bias=False), "the bias b_h is missing: add it inside the tanh."),
             (a, "no activation: wrap the whole sum a_t in np.tanh(...)."),
-            (_step(*args, act=_sigmoid), "you used the sigmoid; the simple RNN uses tanh."),
+            (_step(*args, act=sigmoid), "you used the sigmoid; the simple RNN uses tanh."),
             (_step(*args, act=lambda v: np.maximum(v, 0)), "you used ReLU; use np.tanh here."),
             (
                 np.clip(a, -1.0, 1.0),

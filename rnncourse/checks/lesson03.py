@@ -28,6 +28,7 @@ from rnncourse.checks._core import (
     expect_close,
     expect_integer,
     random_inputs,
+    sigmoid,
 )
 
 __all__ = ["gru_param_count", "gru_step", "lstm_step"]
@@ -44,11 +45,6 @@ GATE_NAMES = {
     "c_tilde": "the candidate c̃_t",
     "o": "the output gate o_t",
 }
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-a))
 
 
 def _blocks(a: np.ndarray, n: int) -> list[np.ndarray]:
@@ -142,7 +138,7 @@ def _lstm(
     W_h,
     b,
     order="ifco",
-    gate=_sigmoid,
+    gate=sigmoid,
     candidate=np.tanh,
     use_forget=True,
     write="i",
@@ -184,12 +180,12 @@ LSTM_MISTAKES: list[tuple[dict[str, Any], str]] = [
     ({"order": "oifc"}, _LSTM_ORDER_HINT.format(order="o, i, f, c")),
     ({"order": "cifo"}, _LSTM_ORDER_HINT.format(order="c, i, f, o (candidate first)")),
     (
-        {"gate": np.tanh, "candidate": _sigmoid},
+        {"gate": np.tanh, "candidate": sigmoid},
         "tanh and sigmoid are swapped: the gates i, f and o use the sigmoid (values in (0, 1), "
         "a fraction to let through) and the candidate c̃ uses tanh (values in (-1, 1)).",
     ),
     (
-        {"candidate": _sigmoid},
+        {"candidate": sigmoid},
         "the candidate c̃ uses the sigmoid; it uses tanh, so that the cell can add negative "
         "values as well as positive ones: c_tilde = np.tanh(a_c).",
     ),
@@ -352,7 +348,7 @@ def _gru(
     W_h,
     b,
     order="zrh",
-    gate=_sigmoid,
+    gate=sigmoid,
     candidate=np.tanh,
     keep="z",
     reset="after",
@@ -452,7 +448,7 @@ GRU_MISTAKES: list[tuple[dict[str, Any], str]] = [
         "the recurrent bias, added to h_prev @ W_h (inside the reset gate).",
     ),
     (
-        {"gate": np.tanh, "candidate": _sigmoid},
+        {"gate": np.tanh, "candidate": sigmoid},
         "tanh and sigmoid are swapped: the gates z and r use the sigmoid, the candidate "
         "h_tilde uses tanh.",
     ),
@@ -462,7 +458,7 @@ GRU_MISTAKES: list[tuple[dict[str, Any], str]] = [
         "1 / (1 + np.exp(-a)).",
     ),
     (
-        {"candidate": _sigmoid},
+        {"candidate": sigmoid},
         "the candidate h_tilde uses the sigmoid; it uses tanh: h_tilde = np.tanh(in_h + r * "
         "rec_h).",
     ),

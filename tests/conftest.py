@@ -1,12 +1,17 @@
 """Shared fixtures of the tests: an isolated data cache, a local HTTP file server, the shared data.
 
+`imdb_cache` is `cache` on a data cache holding the 50,000 real IMDB reviews, installed once per
+session from ../shared/data/aclImdb_labelled.tar.gz (under a minute); tests skip without it.
+
 No test touches the internet: with `cache`, only 127.0.0.1 resolves, and `server` is a threaded
 http.server on 127.0.0.1 (port 0) serving in-memory files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
 import shutil
 import socket
@@ -19,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from rnncourse.data import fetch
+from rnncourse.data import cli, fetch
 from rnncourse.paths import course_root
 
 _PROXIES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
@@ -154,3 +159,41 @@ def seed_cache(cache: Path, shared_data: Path | None) -> Callable[[str], Path]:
         return Path(shutil.copyfile(shared_data / name, cache / name))
 
     return seed
+
+
+IMDB_SHARED = "aclImdb_labelled.tar.gz"
+
+
+@dataclasses.dataclass(frozen=True)
+class SeededImdb:
+    """A data cache holding the real extracted IMDB reviews, and what installing them printed."""
+
+    cache: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def imdb_seeded(tmp_path_factory: pytest.TempPathFactory, shared_data: Path | None) -> SeededImdb:
+    """Install the shared IMDB archive into a new cache once per session, or skip saying why.
+
+    It runs `python -m rnncourse.data fetch imdb --from ../shared/data/aclImdb_labelled.tar.gz`
+    (in this process): the command to run before executing lesson 05 in full mode.
+    """
+    if shared_data is None or not (shared_data / IMDB_SHARED).is_file():
+        pytest.skip(f"no shared copy of {IMDB_SHARED} (../shared/data or RNNCOURSE_SHARED_DATA)")
+    folder = tmp_path_factory.mktemp("imdb-cache")
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()) as out:
+        patch.setenv("RNNCOURSE_DATA_CACHE", str(folder))
+        status = cli.main(["fetch", "imdb", "--from", str(shared_data / IMDB_SHARED)])
+    assert status == 0, f"installing {IMDB_SHARED} failed: {out.getvalue()}"
+    return SeededImdb(folder, out.getvalue())
+
+
+@pytest.fixture
+def imdb_cache(cache: Path, imdb_seeded: SeededImdb, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Like `cache` (no internet, full mode) but on the session's cache of real IMDB reviews.
+
+    The cache is shared by every test of the session: read it, never change it.
+    """
+    monkeypatch.setenv("RNNCOURSE_DATA_CACHE", str(imdb_seeded.cache))
+    return imdb_seeded.cache

@@ -1,13 +1,24 @@
-"""`python -m rnncourse.data list | fetch NAME... | verify`: the registry and the cache, by hand.
+"""`python -m rnncourse.data list | fetch NAME... [--from FILE] | verify`: the cache by hand.
 
 - list: every dataset with its description, licence, size, URLs, sha256 and offline default.
 - fetch: download (and for archives, extract) ahead of time, e.g. before a class goes offline.
+- fetch NAME --from FILE: install a copy obtained otherwise, with no network (also offline).
+  For imdb, FILE is the official aclImdb_v1.tar.gz or a repack of its labelled reviews in the
+  same layout (e.g. ../shared/data/aclImdb_labelled.tar.gz): accepted if its contents pass the
+  layout check, then extracted where `data.imdb()` reads. Any other download must be an exact
+  copy (the registry's sha256) and is copied into the cache.
 - verify: re-hash every cached download; exit status 1 if any is corrupt (--fix removes them).
+
+The cache is RNNCOURSE_DATA_CACHE (default: the per-user cache folder), e.g.
+  RNNCOURSE_DATA_CACHE=/tmp/c python -m rnncourse.data fetch imdb --from aclImdb_labelled.tar.gz
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
+import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -77,6 +88,46 @@ def _fetch_one(entry: DatasetEntry) -> str:
     return f"{how} -> {path} (sha256 verified)"
 
 
+def _copy_verified(entry: DatasetEntry, source: Path) -> str:
+    """Copy `source` into the cache as `entry`'s download if it has the registry's sha256."""
+    digest = hashlib.sha256()
+    with source.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    if digest.hexdigest() != entry.sha256:
+        raise ValueError(
+            f"{source.name} is not {entry.file}: sha256 {digest.hexdigest()[:12]}... "
+            f"instead of {entry.sha256[:12]}..."
+        )
+    target = fetch.cache_path(entry)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return f"copied {source.name} (sha256 verified) -> {target}"
+
+
+def _install(entry: DatasetEntry, source: Path) -> int:
+    """Install `entry` from the local file `source` (no network); return the exit status."""
+    try:
+        if not entry.downloadable:
+            done = f"nothing to install: it ships with the {entry.package} package"
+        elif entry.archive == "tar.gz":
+            from rnncourse.data.reviews import install_imdb
+
+            done = install_imdb(source, entry)
+        else:
+            done = _copy_verified(entry, source)
+    except (DataUnavailable, ValueError, OSError) as exc:
+        print(f"{entry.name}: FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    print(f"{entry.name}: {done}", flush=True)
+    return 0
+
+
 def _fetch(known: dict[str, DatasetEntry], wanted: Sequence[str]) -> int:
     if settings.offline_from_env():
         print(f"fetch needs the network: unset {settings.OFFLINE_ENV}", file=sys.stderr)
@@ -110,13 +161,18 @@ def _verify(known: dict[str, DatasetEntry], fix: bool) -> int:
                 fetch.cache_path(entry).unlink(missing_ok=True)
             print(f"  {entry.name}: CORRUPT {entry.file}: {state}; {action}")
         if entry.archive == "tar.gz":
-            from rnncourse.data.reviews import extracted_folder, extraction_complete
+            from rnncourse.data.archive import read_manifest
+            from rnncourse.data.reviews import BY_HAND, extracted_folder, extraction_complete
 
             folder = extracted_folder(entry)
             if folder.exists():
                 ok = extraction_complete(folder, entry)
                 corrupt += not ok
                 state = "complete" if ok else "INCOMPLETE: it is re-extracted on next use"
+                manifest = read_manifest(folder)
+                if ok and isinstance(manifest, dict) and manifest.get("origin") == BY_HAND:
+                    sha = str(manifest.get("archive_sha256"))[:12]
+                    state += f" (installed from {manifest.get('archive_name')}, sha256 {sha}...)"
                 print(f"  {entry.name}: extracted folder {folder.name} {state}")
     return 1 if corrupt else 0
 
@@ -127,9 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--registry", type=Path, help="registry file (default: data/datasets.yaml)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="print the registry and what is cached")
-    fetch = commands.add_parser("fetch", help="download datasets ahead of time")
+    fetch = commands.add_parser(
+        "fetch",
+        help="download datasets ahead of time, or install one from a local file (--from)",
+        description="Download datasets into the cache, or install one from a local file.",
+    )
     fetch.add_argument("names", nargs="*", metavar="NAME", help="dataset names")
     fetch.add_argument("--all", action="store_true", help="every dataset of the registry")
+    fetch.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FILE",
+        help="install the one NAME from FILE, no network: for imdb the official archive or a "
+        "repack of its labelled reviews (layout checked); otherwise an exact copy (sha256)",
+    )
     verify = commands.add_parser("verify", help="re-hash the cached downloads")
     verify.add_argument("--fix", action="store_true", help="remove corrupt cache entries")
     args = parser.parse_args(argv)
@@ -143,4 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown or not wanted:
         problem = f"unknown dataset(s) {unknown}" if unknown else "name a dataset or pass --all"
         parser.error(f"{problem}; choose from: {', '.join(known)}")
+    if args.source is not None:
+        if args.all or len(wanted) != 1:
+            parser.error("--from installs one dataset: name it, e.g. fetch imdb --from FILE")
+        return _install(known[wanted[0]], args.source)
     return _fetch(known, wanted)

@@ -8,11 +8,12 @@ lesson's module is imported here by name, one line per lesson.
 
 from __future__ import annotations
 
-from rnncourse.checks import lesson01, lesson02, lesson03, lesson04, lesson06
+from rnncourse.checks import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
 from rnncourse.checks.lesson01 import *  # noqa: F403
 from rnncourse.checks.lesson02 import *  # noqa: F403
 from rnncourse.checks.lesson03 import *  # noqa: F403
 from rnncourse.checks.lesson04 import *  # noqa: F403
+from rnncourse.checks.lesson05 import *  # noqa: F403
 from rnncourse.checks.lesson06 import *  # noqa: F403
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     *lesson02.__all__,
     *lesson03.__all__,
     *lesson04.__all__,
+    *lesson05.__all__,
     *lesson06.__all__,
 ]

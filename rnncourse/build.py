@@ -51,6 +51,11 @@ SETUP_TAG = "setup"
 #: Cells that call a learner's exercise; in lessons they also get `raises-exception`.
 USES_EXERCISE_TAG = "uses-exercise"
 RAISES_TAG = "raises-exception"
+#: Exercise cells (nbgrader "autograded answer" cells) and the check cell after each one
+#: (nbgrader "read-only" cells); see `nbgrader_metadata`.
+EXERCISE_TAG = "exercise"
+CHECK_TAG = "check"
+NBGRADER_SCHEMA_VERSION = 3
 README_START = "<!-- lessons:start -->"
 README_END = "<!-- lessons:end -->"
 METADATA_KEY = "rnncourse"
@@ -243,10 +248,12 @@ def make_lesson(solution: NotebookNode, lesson: Lesson) -> NotebookNode:
             continue
         where = f"solutions/{name}, cell {index + 1} (id {cell_id})"
         cells.append(_lesson_cell(cell, cell_id, where))
+    add_nbgrader_metadata(cells)
     metadata = {
         "kernelspec": dict(_KERNELSPEC),
         "language_info": {"name": "python"},
         METADATA_KEY: {
+            "lesson": lesson.number,
             "generated_from": f"solutions/{name}",
             "content_sha256": content_hash(cells),
             "cell_sha256": [cell_hash(cell) for cell in cells],
@@ -255,6 +262,66 @@ def make_lesson(solution: NotebookNode, lesson: Lesson) -> NotebookNode:
     }
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells}
     return nbformat.from_dict(notebook)
+
+
+_CHECK_CALL = re.compile(r"\bchecks\.([A-Za-z_]\w*)\s*\(")
+_DEF = re.compile(r"^def\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def nbgrader_metadata(kind: str, grade_id: str) -> dict[str, Any]:
+    """Return nbgrader's cell metadata (schema 3) for an `exercise` or a `check` cell.
+
+    An exercise is an "autograded answer" cell (solution, editable); a check is a "read-only"
+    cell, not an nbgrader test: nbgrader gives a test cell its points whenever it does not raise,
+    and a check prints its verdict instead of raising (`python -m rnncourse.grade` scores them).
+    """
+    return {
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": kind == CHECK_TAG,
+        "schema_version": NBGRADER_SCHEMA_VERSION,
+        "solution": kind == EXERCISE_TAG,
+    }
+
+
+def add_nbgrader_metadata(cells: Sequence[dict[str, Any]]) -> None:
+    """Give every `exercise` and `check` code cell of a lesson its nbgrader metadata (in place).
+
+    A check cell's grade id is `check-<name>` for the first `checks.<name>(` it calls; an exercise
+    cell's is the name of the check that follows it before the next exercise (else its first
+    `def`, else its cell id).
+    Ids are unique within the lesson and use only the characters nbgrader allows.
+    """
+    used: set[str] = set()
+
+    def unique(text: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_-]", "-", text) or "cell"
+        candidate, suffix = base, 1
+        while candidate in used:
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        used.add(candidate)
+        return candidate
+
+    for index, cell in enumerate(cells):
+        tags = cell["metadata"].get("tags", [])
+        if cell["cell_type"] != "code":
+            continue
+        if CHECK_TAG in tags:
+            found = _CHECK_CALL.search(_source(cell))
+            grade_id = unique(f"check-{found.group(1)}" if found else str(cell["id"]))
+            cell["metadata"]["nbgrader"] = nbgrader_metadata(CHECK_TAG, grade_id)
+        elif EXERCISE_TAG in tags:
+            name = _DEF.search(_source(cell))
+            for later in cells[index + 1 :]:
+                later_tags = later["metadata"].get("tags", [])
+                if later["cell_type"] != "code" or not {CHECK_TAG, EXERCISE_TAG} & set(later_tags):
+                    continue
+                if CHECK_TAG in later_tags:
+                    name = _CHECK_CALL.search(_source(later)) or name
+                break
+            grade_id = unique(name.group(1) if name else str(cell["id"]))
+            cell["metadata"]["nbgrader"] = nbgrader_metadata(EXERCISE_TAG, grade_id)
 
 
 def render_lesson(lesson: Lesson, root: Path) -> str:

@@ -101,6 +101,7 @@ def run(
     write: bool = False,
     env: Mapping[str, str] | None = None,
     watch: Watch | None = None,
+    client_options: Mapping[str, Any] | None = None,
 ) -> Run:
     """Execute the notebook at `path` (or `notebook`, run as if it were there) and return the `Run`.
 
@@ -108,6 +109,8 @@ def run(
     limit); `allow_errors` runs on past cells that raise (their error outputs are kept);
     `env` adds variables to the kernel's environment. With `write`, a run without error writes
     the outputs back to `path`, keeping the notebook's metadata as it was and no timings.
+    `client_options` are passed on to nbclient's `NotebookClient` (for example
+    `interrupt_on_timeout`, or hooks other than `on_cell_execute` and `on_cell_executed`).
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -133,6 +136,7 @@ def run(
         on_cell_execute=started,
         on_cell_executed=finished,
         resources={"metadata": {"path": str(path.resolve().parent)}},
+        **dict(client_options or {}),
     )
     kernel_env = {**kernel_environment(mode), **(env or {})}
     error = None

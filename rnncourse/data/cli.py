@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from rnncourse.data import fetch, registry, settings
+from rnncourse.data import fetch, registry, reviews, settings
 from rnncourse.data.fetch import DataUnavailable, fetch_verified
 from rnncourse.data.registry import DatasetEntry
 
@@ -100,13 +98,7 @@ def _copy_verified(entry: DatasetEntry, source: Path) -> str:
             f"instead of {entry.sha256[:12]}..."
         )
     target = fetch.cache_path(entry)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    reviews.copy_into_place(source, target)
     return f"copied {source.name} (sha256 verified) -> {target}"
 
 

@@ -273,7 +273,7 @@ def install_imdb(archive_path: Path | str, entry: DatasetEntry | None = None) ->
         raise
     kept = ""
     if digest == entry.sha256 and fetch.check(entry) != fetch.OK:
-        _copy_into_place(path, fetch.cache_path(entry))
+        copy_into_place(path, fetch.cache_path(entry))
         kept = f"; kept as the verified download {entry.file}"
     return (
         f"installed {count:,} files from {path.name} (sha256 {digest[:12]}..., layout checked) "
@@ -292,7 +292,9 @@ def _swap(new: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _copy_into_place(source: Path, target: Path) -> None:
+def copy_into_place(source: Path, target: Path) -> None:
+    """Copy `source` to `target` through a hidden partial file, so `target` is always complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
         shutil.copyfile(source, partial)

@@ -181,3 +181,21 @@ def test_progress_bar_goes_to_stdout_in_a_terminal_never_to_stderr(
     assert "\rtinyshakespeare.txt:   0%|" in out  # the bar: file name, then percent done
     assert out.rstrip("\n").endswith(corpus.source)
     assert err == ""
+
+
+def test_no_progress_bar_for_a_mirror_that_cannot_be_reached(
+    server, closed_url: str, capfd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    refused = f"{closed_url}/shakespeare.txt"
+    entry = entry_for("shakespeare", BODY, [refused, server.add("/shakespeare.txt", BODY)])
+    corpus = data.shakespeare(entry=entry)
+    out, err = capfd.readouterr()
+    assert "\rtinyshakespeare.txt:   0%|" in out and err == ""  # the second mirror's bar
+    assert not corpus.offline_default
+    fetch.cache_path(entry).unlink()  # so that the next call must download again
+    unreachable = entry_for("shakespeare", BODY, [refused])
+    fallback = data.shakespeare(entry=unreachable, offline=False)
+    out, err = capfd.readouterr()
+    assert fallback.offline_default
+    assert "%|" not in out and err == ""  # no bar at all when no server answered

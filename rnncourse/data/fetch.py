@@ -204,9 +204,10 @@ def _quiet_pooch() -> Iterator[None]:
 
 
 def _progress_bar(label: str, size: int | None) -> Any:
-    """Return a stdout progress bar (a tqdm context), or a null context when nobody watches.
+    """Return a stdout progress bar (a context), or a null context when nobody watches.
 
-    Only a terminal or a Jupyter/Colab kernel gets a bar; pipes, CI logs and pytest do not.
+    Only a terminal or a Jupyter/Colab kernel gets a bar; pipes, CI logs and pytest do not. The
+    bar appears once a server answers, so a mirror that cannot be reached prints nothing.
     """
     try:
         watched = sys.stdout.isatty() or in_notebook()
@@ -214,19 +215,55 @@ def _progress_bar(label: str, size: int | None) -> Any:
         watched = False
     if not watched:
         return contextlib.nullcontext(False)
-    from tqdm import tqdm
+    return _LazyBar(label, size)
 
-    return tqdm(
-        total=size or 1,
-        desc=label,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        file=sys.stdout,
-        leave=False,
-        mininterval=0.5,
-        ascii=True,
-    )
+
+class _LazyBar:
+    """The progress bar that pooch drives: a tqdm bar on stdout, made when pooch sets `total`
+    (after the server's response headers arrive), and closed with the context."""
+
+    def __init__(self, label: str, size: int | None) -> None:
+        self._label, self._size = label, size
+        self._bar: Any = None
+
+    def __enter__(self) -> _LazyBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def total(self) -> int | None:
+        return self._bar.total if self._bar is not None else self._size
+
+    @total.setter
+    def total(self, value: int | None) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        self._bar = tqdm(
+            total=value or self._size or 1,
+            desc=self._label,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stdout,
+            leave=False,
+            mininterval=0.5,
+            ascii=True,
+        )
+
+    def update(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def reset(self) -> None:
+        if self._bar is not None:
+            self._bar.reset()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def announce(source: str) -> None:

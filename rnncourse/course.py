@@ -149,6 +149,19 @@ LESSONS: tuple[Lesson, ...] = (
         "{generation_chars_per_s_rereading:.0f} re-reading",
         full_seconds=1500.0,  # the main run, the opt-in comparison runs and the unit search
     ),
+    Lesson(
+        "07",
+        "word_language_model",
+        "Word-level language models and perplexity",
+        "words, <eos> and <unk>, the vocabulary chosen from its coverage, perplexity, unigram, "
+        "add-k bigram and interpolated trigram baselines, an LSTM language model with truncated "
+        "BPTT, carried state, dropout and tied embeddings, each measured, temperature, top-k and "
+        "top-p generation, WordPiece for unknown words",
+        120,
+        shows="validation perplexity: LSTM {val_perplexity_lstm:.1f}, interpolated trigram "
+        "{val_perplexity_trigram:.1f}; test: LSTM {test_perplexity_lstm:.1f}, trigram "
+        "{test_perplexity_trigram:.1f}",
+    ),
 )
 
 

@@ -162,6 +162,18 @@ LESSONS: tuple[Lesson, ...] = (
         "{val_perplexity_trigram:.1f}; test: LSTM {test_perplexity_lstm:.1f}, trigram "
         "{test_perplexity_trigram:.1f}",
     ),
+    Lesson(
+        "08",
+        "encoder_decoder",
+        "Encoder-decoder models and attention",
+        "number words to digits: teacher forcing, the greedy inference loop, exact match against "
+        "per-character accuracy, the bottleneck measured against input length, a bidirectional "
+        "encoder, dot-product attention written as a layer with its heat maps, beam search",
+        120,
+        shows="exact match on the longest test inputs: attention "
+        "{test_exact_longest_attention:.0%}, bidirectional {test_exact_longest_bidirectional:.0%}, "
+        "plain {test_exact_longest_plain:.0%}",
+    ),
 )
 
 

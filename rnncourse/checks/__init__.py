@@ -8,7 +8,16 @@ lesson's module is imported here by name, one line per lesson.
 
 from __future__ import annotations
 
-from rnncourse.checks import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
+from rnncourse.checks import (
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson08,
+)
 from rnncourse.checks.lesson01 import *  # noqa: F403
 from rnncourse.checks.lesson02 import *  # noqa: F403
 from rnncourse.checks.lesson03 import *  # noqa: F403
@@ -16,6 +25,7 @@ from rnncourse.checks.lesson04 import *  # noqa: F403
 from rnncourse.checks.lesson05 import *  # noqa: F403
 from rnncourse.checks.lesson06 import *  # noqa: F403
 from rnncourse.checks.lesson07 import *  # noqa: F403
+from rnncourse.checks.lesson08 import *  # noqa: F403
 
 __all__ = [
     *lesson01.__all__,
@@ -25,4 +35,5 @@ __all__ = [
     *lesson05.__all__,
     *lesson06.__all__,
     *lesson07.__all__,
+    *lesson08.__all__,
 ]

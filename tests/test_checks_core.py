@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from check_support import run, stub
 
+from rnncourse.checks import _core
 from rnncourse.checks._core import (
     Hint,
     call,
@@ -155,3 +156,14 @@ def test_the_learners_line_skips_numpys_compiled_frames(capsys):
     ok, out = run(double_check, samples, capsys)
     assert not ok and "(in samples)" in out and "rng.choice(3, p=[0.5, 0.6, 0.1])" in out
     assert ".pyx" not in out and "Generator.choice" not in out
+
+
+def test_call_prefixes_its_hints_with_the_case():
+    def broken(x):
+        raise ValueError("bad value")
+
+    with pytest.raises(_core.Hint) as caught:
+        _core.call(broken, 1, where="on a batch of 3 rows: ")
+    assert str(caught.value).startswith("on a batch of 3 rows: your function raised ValueError")
+    with pytest.raises(_core.NotImplementedYet):
+        _core.call(lambda x: (_ for _ in ()).throw(NotImplementedError()), 1, where="case: ")

@@ -169,15 +169,30 @@ def learner_line(exc: BaseException) -> str:
 
 
 def call(
-    fn: Callable[..., Any], *args: Any, on_error: Callable[[Exception], str] | None = None
+    fn: Callable[..., Any],
+    *args: Any,
+    on_error: Callable[[Exception], str] | None = None,
+    where: str = "",
 ) -> Any:
     """Call the learner's `fn` on deep copies of `args` and return its result.
 
     The check's own arguments are never changed: `fn` works on copies, and a function that
     modified one of them in place gets a `Hint` saying which. NotImplementedError becomes
     `NotImplementedYet`; any other exception becomes a `Hint` naming it and the learner's line
-    that raised, extended by `on_error(exc)` when that gives advice for this exercise.
+    that raised, extended by `on_error(exc)` when that gives advice for this exercise. `where`
+    (the check's case, e.g. "on a batch of 3 rows: ") is prefixed to the hint.
     """
+    try:
+        return _call(fn, args, on_error)
+    except Hint as hint:
+        if not where:
+            raise
+        raise Hint(where + str(hint)) from hint
+
+
+def _call(
+    fn: Callable[..., Any], args: tuple[Any, ...], on_error: Callable[[Exception], str] | None
+) -> Any:
     pristine = [_copy(a) for a in args]
     given = [_copy(a) for a in args]
     try:

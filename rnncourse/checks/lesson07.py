@@ -44,17 +44,6 @@ __all__ = ["bigram_nll", "perplexity", "to_ids", "unigram_nll"]
 LN2 = math.log(2.0)
 
 
-def _case_call(
-    where: str, fn: Callable[..., Any], *args: Any, on_error: Callable[[Exception], str] | None
-) -> Any:
-    """`call`, with its hint (the learner's exception, or an input changed in place) prefixed by
-    the case (`where`)."""
-    try:
-        return call(fn, *args, on_error=on_error)
-    except Hint as hint:
-        raise Hint(where + str(hint)) from hint
-
-
 def _is_tensor(value: Any) -> bool:
     return not isinstance(value, np.ndarray | np.generic) and hasattr(value, "numpy")
 
@@ -301,7 +290,7 @@ def _judge_to_ids(
     learner: Callable[..., Any], label: str, lines: list[list[str]], stoi: dict[str, int]
 ) -> None:
     where = f"on {label}: "
-    result = _case_call(where, learner, lines, stoi, on_error=_to_ids_advice(stoi))
+    result = call(learner, lines, stoi, where=where, on_error=_to_ids_advice(stoi))
     got = _id_stream(result, f"to_ids(lines, stoi) {where.rstrip(': ')}")
     expected = _to_ids(lines, stoi)
     if np.array_equal(got, expected):
@@ -430,7 +419,7 @@ def _perplexity_advice(is_array: bool) -> Callable[[Exception], str]:
 def _judge_perplexity(learner: Callable[..., Any], label: str, mean_nll: Any) -> None:
     where = f"on {label}: "
     shape = np.shape(mean_nll)
-    result = _case_call(where, learner, mean_nll, on_error=_perplexity_advice(shape != ()))
+    result = call(learner, mean_nll, where=where, on_error=_perplexity_advice(shape != ()))
     what = f"perplexity(mean_nll) {where.rstrip(': ')}"
     expected = _perplexity(mean_nll)
     mistakes = [
@@ -673,7 +662,7 @@ def _judge_nll(
     where = f"on {label}: "
     kind = "pair" if name == "bigram_nll" else "word"
     signature = BIGRAM_SIGNATURE if name == "bigram_nll" else UNIGRAM_SIGNATURE
-    result = _case_call(where, learner, *args, on_error=_count_advice(kind, signature))
+    result = call(learner, *args, where=where, on_error=_count_advice(kind, signature))
     what = f"{name}(train_ids, eval_ids, V{'' if k is None else ', k'}) {where.rstrip(': ')}"
     got = _number(result, what, predictions, "prediction" if kind == "pair" else "token")
     smoothing = 1.0 if k is None else k

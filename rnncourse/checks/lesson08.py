@@ -48,17 +48,6 @@ __all__ = ["accuracies", "greedy_decode", "teacher_forcing"]
 PAD, START, END = 0, 1, 2
 
 
-def _case_call(
-    where: str, fn: Callable[..., Any], *args: Any, on_error: Callable[[Exception], str] | None
-) -> Any:
-    """`call`, with its hint (the learner's exception, or an input changed in place) prefixed by
-    the case (`where`)."""
-    try:
-        return call(fn, *args, on_error=on_error)
-    except Hint as hint:
-        raise Hint(where + str(hint)) from hint
-
-
 def _row_text(row: Any) -> str:
     return "[" + ", ".join(str(int(v)) for v in np.asarray(row).ravel()) + "]"
 
@@ -343,7 +332,7 @@ def teacher_forcing(learner: Callable[..., Any]) -> str:
     cases = _teacher_forcing_cases()
     for label, targets, start_id, end_id in cases:
         where = f"on {label}: "
-        result = _case_call(where, learner, targets, start_id, end_id, on_error=_tf_advice)
+        result = call(learner, targets, start_id, end_id, where=where, on_error=_tf_advice)
         batch, steps = targets.shape
         try:
             got = _pair(result, batch, steps, targets, end_id)
@@ -1129,7 +1118,7 @@ def accuracies(learner: Callable[..., Any]) -> str:
     cases = _accuracy_cases()
     for label, predicted, expected in cases:
         where = f"on {label}: "
-        result = _case_call(where, learner, predicted, expected, on_error=_accuracy_advice)
+        result = call(learner, predicted, expected, where=where, on_error=_accuracy_advice)
         try:
             _judge_accuracies(_two_numbers(result), predicted, expected)
         except Hint as hint:

@@ -174,6 +174,18 @@ LESSONS: tuple[Lesson, ...] = (
         "{test_exact_longest_attention:.0%}, bidirectional {test_exact_longest_bidirectional:.0%}, "
         "plain {test_exact_longest_plain:.0%}",
     ),
+    Lesson(
+        "09",
+        "time_series",
+        "Time-series forecasting",
+        "real weather, temperature and stock series split in time order, normalisation fitted on "
+        "training data, windows with timeseries_dataset_from_array, persistence, seasonal, "
+        "moving-average and linear baselines first, SimpleRNN, LSTM and GRU forecasters, direct "
+        "and autoregressive multi-step forecasts, a random walk, anomaly detection",
+        120,
+        shows="next-day maximum temperature, test MAE: best RNN {test_mae_best_rnn:.2f} °C, "
+        "linear {test_mae_linear:.2f} °C, persistence {test_mae_persistence:.2f} °C",
+    ),
 )
 
 

@@ -27,6 +27,7 @@ def test_registry_lists_every_dataset_with_sources_and_offline_defaults() -> Non
         "english_prose",
         "baby_names",
         "weather",
+        "hourly_temperatures",
         "stocks",
     ]
     for entry in known.values():

@@ -1,4 +1,5 @@
-"""Package-data loaders (names, labelled names, weather, stocks), arguments and environment."""
+"""Package-data loaders (names, labelled names, weather, hourly temperatures, stocks), arguments
+and environment."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnncourse import data
@@ -78,6 +80,28 @@ def test_weather_is_split_by_time(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+def test_hourly_temperatures_are_complete_hours_in_celsius(monkeypatch: pytest.MonkeyPatch) -> None:
+    series = data.hourly_temperatures()
+    frames = [series.train, series.val, series.test]
+    assert [len(f) for f in frames] == [6132, 1314, 1314]
+    whole = pd.concat(frames)
+    assert whole.index.is_monotonic_increasing and whole.index.is_unique
+    assert (whole.index.to_series().diff().dropna() == pd.Timedelta(hours=1)).all()
+    assert str(whole.index[0]) == "2010-01-01 00:00:00" and str(whole.index[-1]).startswith(
+        "2010-12-31 23:00"
+    )
+    assert series.columns == ("temp",) and series.frequency == "h"
+    assert whole["temp"].iloc[0] == pytest.approx((39.4 - 32) * 5 / 9)  # 39.4 F in the table
+    assert not whole["temp"].isna().any()
+    gap = whole.loc["2010-03-14 02:00":"2010-03-14 04:00", "temp"].to_numpy()
+    assert gap[1] == pytest.approx((gap[0] + gap[2]) / 2)  # the daylight-saving hour, filled
+    assert -15 < whole["temp"].min() < whole["temp"].max() < 40
+    monkeypatch.setenv("RNNCOURSE_MODE", "fast")
+    fast = data.hourly_temperatures()
+    assert len(fast.train) + len(fast.val) + len(fast.test) == 2190
+    assert fast.train.index[0] == series.train.index[0]
+
+
 def test_stocks_wide_monthly_prices() -> None:
     series = data.stocks()
     assert series.columns == ("AAPL", "AMZN", "GOOG", "IBM", "MSFT")
@@ -99,6 +123,7 @@ def test_stocks_wide_monthly_prices() -> None:
         (lambda: data.imdb(max_examples=-3), ValueError, "max_examples"),
         (lambda: data.baby_names(max_names=True), TypeError, "max_names"),
         (lambda: data.weather(max_rows=-1), ValueError, "max_rows"),
+        (lambda: data.hourly_temperatures(max_rows=0), ValueError, "max_rows"),
         (lambda: data.stocks(symbols=["TSLA"]), ValueError, "choose from: AAPL, AMZN"),
         (lambda: data.stocks(symbols=[]), ValueError, "no stock symbol"),
         (lambda: data.baby_names().split("validation"), ValueError, "train, val, test"),
@@ -146,6 +171,7 @@ def test_loaders_write_nothing_to_stderr_and_warn_nothing(
             data.imdb(),
             data.baby_names(),
             data.weather(),
+            data.hourly_temperatures(),
             data.stocks(),
         ]
     out, err = capfd.readouterr()

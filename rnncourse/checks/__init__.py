@@ -17,6 +17,7 @@ from rnncourse.checks import (
     lesson06,
     lesson07,
     lesson08,
+    lesson09,
 )
 from rnncourse.checks.lesson01 import *  # noqa: F403
 from rnncourse.checks.lesson02 import *  # noqa: F403
@@ -26,6 +27,7 @@ from rnncourse.checks.lesson05 import *  # noqa: F403
 from rnncourse.checks.lesson06 import *  # noqa: F403
 from rnncourse.checks.lesson07 import *  # noqa: F403
 from rnncourse.checks.lesson08 import *  # noqa: F403
+from rnncourse.checks.lesson09 import *  # noqa: F403
 
 __all__ = [
     *lesson01.__all__,
@@ -36,4 +38,5 @@ __all__ = [
     *lesson06.__all__,
     *lesson07.__all__,
     *lesson08.__all__,
+    *lesson09.__all__,
 ]

@@ -6,6 +6,7 @@
     names = data.baby_names()        # NameLists: .train/.val/.test lists of lowercase names
     code = data.python_tokens()      # TaggedLines: .train = (lines, tags), one tag per character
     days = data.weather()            # TimeSeries: .train/.val/.test pandas DataFrames
+    hours = data.hourly_temperatures()  # TimeSeries of hourly temperatures (degrees C)
     prices = data.stocks()           # TimeSeries of monthly closing prices
 
 Each loader prints one line naming its source, takes `offline` (None: read RNNCOURSE_OFFLINE)
@@ -24,7 +25,7 @@ from rnncourse.data.registry import DatasetEntry, RegistryError, entries, get
 from rnncourse.data.reviews import imdb
 from rnncourse.data.settings import cache_dir
 from rnncourse.data.text import english_prose, shakespeare
-from rnncourse.data.timeseries import stocks, weather
+from rnncourse.data.timeseries import hourly_temperatures, stocks, weather
 
 __all__ = [
     "DataUnavailable",
@@ -42,6 +43,7 @@ __all__ = [
     "english_prose",
     "entries",
     "get",
+    "hourly_temperatures",
     "imdb",
     "python_tokens",
     "safe_extract",

@@ -106,7 +106,7 @@ class TimeSeries(_Splits):
     """A time series split by time: train/val/test are pandas DataFrames, consecutive in time.
 
     Each frame has a DatetimeIndex named "date" (sorted, no overlap between splits) and the
-    `columns`; `frequency` is "D" (daily) or "MS" (monthly, first of the month).
+    `columns`; `frequency` is "h" (hourly), "D" (daily) or "MS" (monthly, first of the month).
     """
 
     name: str

@@ -1,4 +1,5 @@
-"""Time series from the local tables of `vega_datasets`: `weather()` and `stocks()`.
+"""Time series from the local tables of `vega_datasets`: `weather()`, `hourly_temperatures()`
+and `stocks()`.
 
 Only the files shipped inside the package are read (never vega_datasets' network datasets).
 Splits are by time: the first 70% of the rows train, the next 15% validation, the last 15% test.
@@ -64,6 +65,28 @@ def weather(offline: bool | None = None, max_rows: int | None = None) -> TimeSer
     frame["date"] = pd.to_datetime(frame["date"], format="%Y/%m/%d")
     frame = frame.set_index("date").sort_index()[list(WEATHER_COLUMNS)]
     return _series(entry, frame, resolve_size(max_rows, "max_rows", entry.sizes), "D")
+
+
+def hourly_temperatures(offline: bool | None = None, max_rows: int | None = None) -> TimeSeries:
+    """Return Seattle's hourly air temperature in 2010 as a TimeSeries of pandas DataFrames.
+
+    Index "date" (hourly, local time, 8,760 hours from 2010-01-01 00:00); one float column
+    "temp" in degrees C (the table holds degrees F). The one hour the table lacks, skipped by
+    the switch to daylight saving time, is filled by linear interpolation, so the index has no
+    gap. `max_rows` keeps the first rows (None: the run mode's size, 2,190 hours or three
+    months in fast mode) before splitting 70/15/15 by time. Ships with `vega_datasets`, so
+    `offline` changes nothing. Prints one line naming the source.
+    """
+    import pandas as pd
+
+    settings.check_offline(offline)
+    check_size(max_rows, "max_rows")
+    entry = registry.get("hourly_temperatures")
+    frame = pd.read_csv(packaged.vega_table(entry.file), parse_dates=["date"])
+    frame = frame.set_index("date").sort_index()
+    celsius = ((frame["temp"] - 32.0) * 5.0 / 9.0).to_frame("temp")
+    celsius = celsius.asfreq("h").interpolate("linear")
+    return _series(entry, celsius, resolve_size(max_rows, "max_rows", entry.sizes), "h")
 
 
 def stocks(

@@ -1,5 +1,7 @@
 # rnn-course: every target bootstraps .venv (Python 3.11.4+) on first use.
-#   make lab      JupyterLab on lessons/, offline data by default (RNNCOURSE_OFFLINE=0 to download)
+#   make lab      JupyterLab on lessons/; datasets are downloaded on first use, with short timeouts
+#                 and the offline default when that fails (RNNCOURSE_OFFLINE=1 make lab: never try)
+#   make data     download every dataset into the cache ahead of time (before going offline)
 #   make test     the whole test suite on JOBS workers (default 2), notebooks in fast mode
 #                 (RNNCOURSE_MODE=full to override)
 #   make lessons  regenerate lessons/ and the README's lesson table from solutions/
@@ -12,7 +14,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lessons bench bench-readme venv clean
+.PHONY: lab data test lessons bench bench-readme venv clean
 
 venv: $(STAMP)
 
@@ -27,11 +29,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
-# JupyterLab serves the whole checkout (solutions/ stays reachable) and opens on lessons/.
-lab: $(STAMP)
-	RNNCOURSE_OFFLINE=$${RNNCOURSE_OFFLINE:-1} $(BIN)/jupyter lab \
+# JupyterLab serves the whole checkout (solutions/ stays reachable) and opens on lessons/, with
+# the course's settings (jupyter/overrides.json: no news pop-up, no update check) installed as
+# the defaults of the JupyterLab in .venv; a learner's own settings still win.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_SETTINGS): jupyter/overrides.json $(STAMP)
+	install -D -m 644 jupyter/overrides.json $(LAB_SETTINGS)
+
+lab: $(STAMP) $(LAB_SETTINGS)
+	$(BIN)/jupyter lab \
 		--ServerApp.root_dir=. --LabApp.default_url=/lab/tree/lessons \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+data: $(STAMP)
+	$(BIN)/python -m rnncourse.data fetch --all
 
 test: $(STAMP)
 	RNNCOURSE_MODE=$${RNNCOURSE_MODE:-fast} $(BIN)/python -m pytest -n $(JOBS)

@@ -3,7 +3,15 @@
     python -m rnncourse.build lessons [NN ...] [--force] [--check]
     python -m rnncourse.build readme [--check]
     python -m rnncourse.build execute [NN ...] [--mode full|fast] [--timeout SECONDS]
+    python -m rnncourse.build quizzes [NN ...] [--check]
+    python -m rnncourse.build setup [NN ...] [--check]
     python -m rnncourse.build all [--force] [--check]
+
+`quizzes` and `setup` change solutions without running them (a full run takes hours): `quizzes`
+replaces the outputs of every quiz cell (a cell whose source is `quiz.show("NN", "pre")` or
+`quiz.show("NN", "post")`) with what a fresh kernel shows for the bank as it is now, and `setup`
+sets the source of every `setup` cell to the course's setup cell, keeping its outputs. Every
+other byte of the notebook stays as it was.
 
 Every command takes `--root DIR` (default: the checkout, or RNNCOURSE_ROOT). Generation is
 deterministic: the same solutions give the same bytes, so `--check` compares files byte for byte.
@@ -40,6 +48,8 @@ from rnncourse.course import (
     setup_cell_source,
 )
 from rnncourse.notebooks import notebook_text, write_text
+from rnncourse.quiz.bank import QuizBankError, read_bank
+from rnncourse.quiz.outputs import quiz_outputs
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -474,7 +484,8 @@ def check_lessons(root: Path, numbers: Iterable[str] | None = None) -> tuple[lis
         for index in stale_setup_cells(read_notebook(solution), item):
             problems.append(
                 f"setup cell: {show(solution)} cell {index + 1} is not the course's setup cell "
-                f"(`python -m rnncourse.build execute {item.number}` updates and reruns it)"
+                f"(`python -m rnncourse.build setup {item.number}` updates it and keeps its "
+                f"outputs; `python -m rnncourse.build execute {item.number}` reruns it too)"
             )
         if not lesson.exists():
             problems.append(f"missing: {show(lesson)} (from {show(solution)})")
@@ -593,6 +604,80 @@ def execute_solutions(
     return done
 
 
+# --- quiz outputs and setup cells of the solutions, without running them ------------------------
+
+_QUIZ_CELL = re.compile(r'\s*quiz\.show\(\s*"(\d+)"\s*,\s*"(pre|post)"\s*\)\s*;?\s*')
+
+
+def quiz_cells(notebook: NotebookNode) -> list[tuple[int, str, str]]:
+    """Return (cell index, lesson, part) of each code cell whose whole source is one
+    `quiz.show("NN", "pre"|"post")` call, in notebook order."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        match = _QUIZ_CELL.fullmatch(_source(cell)) if cell.cell_type == "code" else None
+        if match:
+            found.append((index, match.group(1), match.group(2)))
+    return found
+
+
+def refresh_quiz_outputs(notebook: NotebookNode, root: Path) -> list[int]:
+    """Give every quiz cell of `notebook` the outputs a fresh kernel shows for it (in place),
+    from the banks under `root`.
+
+    The n-th show of one quiz in the notebook gets the n-th show's element ids, as in a kernel
+    that runs the notebook from the top. Returns the indices of the cells whose outputs changed.
+    """
+    shown: dict[tuple[str, str], int] = {}
+    changed = []
+    for index, number, part in quiz_cells(notebook):
+        try:
+            bank = read_bank(select([number])[0].quiz_path(root))
+        except QuizBankError as error:
+            raise BuildError(
+                f"cell {index + 1} shows a quiz that cannot be read: {error}"
+            ) from None
+        count = shown[bank.lesson, part] = shown.get((bank.lesson, part), -1) + 1
+        outputs = [
+            nbformat.v4.new_output("display_data", data=bundle, metadata={})
+            for bundle in quiz_outputs(bank, part, count)
+        ]
+        cell = notebook.cells[index]
+        if json.dumps(cell.outputs, sort_keys=True) != json.dumps(outputs, sort_keys=True):
+            cell.outputs = outputs
+            changed.append(index)
+    return changed
+
+
+def update_solutions(
+    root: Path, numbers: Iterable[str] | None, what: str, check: bool = False
+) -> list[str]:
+    """Refresh the quiz outputs (`what="quizzes"`) or the setup cells' source (`what="setup"`)
+    of the chosen solutions without running them; with `check`, write nothing.
+
+    Returns one line per notebook that changed (or, with `check`, is stale), naming its cells
+    (numbered from 1).
+    """
+    lines = []
+    for item in chosen_lessons(root, numbers):
+        path = item.solution_path(root)
+        notebook = read_notebook(path)
+        if what == "quizzes":
+            try:
+                changed = refresh_quiz_outputs(notebook, root)
+            except BuildError as error:
+                raise BuildError(f"{show(path)}: {error}") from None
+        else:
+            changed = sync_setup_cells(notebook, item)
+        if not changed:
+            continue
+        cells = ", ".join(str(index + 1) for index in changed)
+        noun = "quiz outputs" if what == "quizzes" else "setup cell source"
+        if not check:
+            write_text(path, notebook_text(notebook))
+        lines.append(f"{'stale' if check else 'updated'} {noun}: {show(path)} cell(s) {cells}")
+    return lines
+
+
 # --- command line -------------------------------------------------------------------------------
 
 
@@ -613,6 +698,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("numbers", nargs="*", metavar="NN", help="lesson numbers (default all)")
     run.add_argument("--mode", choices=("full", "fast"), default="full")
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    for name, text in (
+        ("quizzes", "rewrite the solutions' quiz outputs from the banks, without running them"),
+        ("setup", "set the solutions' setup cells to the course's, keeping their outputs"),
+    ):
+        refresh = commands.add_parser(name, parents=[common], help=text)
+        refresh.add_argument(
+            "numbers", nargs="*", metavar="NN", help="lesson numbers (default all)"
+        )
+        refresh.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     every = commands.add_parser("all", parents=[common], help="lessons, then readme")
     for sub in (lessons, every):
         sub.add_argument("--force", action="store_true", help="overwrite edited lessons (backup)")
@@ -670,6 +764,19 @@ def _run_execute(root: Path, numbers: list[str] | None, mode: str, timeout: int)
     return status
 
 
+def _run_update(root: Path, numbers: list[str] | None, what: str, check: bool) -> int:
+    """Run (or check) `update_solutions`, print what happened, and return the exit status."""
+    lines = update_solutions(root, numbers, what, check)
+    for line in lines:
+        print(line)
+    if check and lines:
+        print(f"solutions/ is stale: run `python -m rnncourse.build {what}`")
+        return 1
+    if not lines:
+        print(f"solutions/ {what}: up to date")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status (0 success, 1 stale/refused/failed)."""
     args = _parser().parse_args(argv)
@@ -682,6 +789,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_readme(root, args.check)
         if args.command == "execute":
             return _run_execute(root, numbers, args.mode, args.timeout)
+        if args.command in ("quizzes", "setup"):
+            return _run_update(root, numbers, args.command, args.check)
         lessons_status = _run_lessons(root, None, args.force, args.check)
         return max(lessons_status, _run_readme(root, args.check))
     except (BuildError, UnknownLessonError, FileNotFoundError) as error:

@@ -186,6 +186,20 @@ LESSONS: tuple[Lesson, ...] = (
         shows="next-day maximum temperature, test MAE: best RNN {test_mae_best_rnn:.2f} °C, "
         "linear {test_mae_linear:.2f} °C, persistence {test_mae_persistence:.2f} °C",
     ),
+    Lesson(
+        "10",
+        "parallel_recurrence",
+        "After RNNs: attention and recurrences that train in parallel",
+        "the cost of one step after another measured against a causal Transformer, generation "
+        "cost and memory with and without a key/value cache, minGRU as a loop and as a "
+        "log-space parallel scan, a training race for the same time on Shakespeare, where "
+        "attention, recurrence and the hybrids stand",
+        90,
+        shows="validation loss after {race_seconds:.0f} s of training: GRU {val_loss_gru:.3f}, "
+        "minGRU {val_loss_mingru:.3f}, Transformer {val_loss_transformer:.3f} nats per character; "
+        "scan vs loop training step at T = 1024: {scan_speedup_1024:.1f}x",
+        full_seconds=1500.0,  # the training race of three models on three seeds
+    ),
 )
 
 
@@ -222,23 +236,56 @@ def colab_badge(folder: str, filename: str) -> str:
     return f"[![Open In Colab]({COLAB_BADGE_IMG})]({colab_url(folder, filename)})"
 
 
-def setup_cell_source(number: str) -> str:
+def setup_cell_source(
+    number: str, *, url: str | None = None, checkout: str = COLAB_CHECKOUT
+) -> str:
     """Return the source of the setup cell of lesson `number`, the same in every lesson.
 
-    On Colab it clones the repository (URL from `repo_url()`) and installs the helper package,
-    never TensorFlow; everywhere it calls `setup_lesson`. `python -m rnncourse.build` keeps the
-    cell tagged `setup` of every notebook equal to this text.
+    On Colab it clones the repository (`url`, default `repo_url()`) into `checkout` unless it is
+    there, installs the helper package from it unless it is installed (never TensorFlow), and
+    stops with one line naming the URL, or the folder, and what to do when either fails; git
+    never waits for a password. Everywhere it then calls `setup_lesson`. The keywords exist for
+    tests (a local clone); `python -m rnncourse.build` keeps the cell tagged `setup` of every
+    notebook equal to the default text.
     """
     key = lesson(number).number
-    return (
-        "import sys\n"
-        "\n"
-        'if "google.colab" in sys.modules:  # on Colab: fetch the course, install its helper package\n'
-        f"    !test -d {COLAB_CHECKOUT} || git clone -q --depth 1 {repo_url()} {COLAB_CHECKOUT}\n"
-        f"    %pip install -q -e {COLAB_CHECKOUT}\n"
-        f'    sys.path.insert(0, "{COLAB_CHECKOUT}")\n'
-        "\n"
-        "from rnncourse import setup_lesson\n"
-        "\n"
-        f'course = setup_lesson("{key}")'
-    )
+    template = """\
+import sys
+
+if "google.colab" in sys.modules:  # on Colab: fetch the course and install its helper package
+    import importlib.util
+    import os
+    import subprocess
+
+    from IPython.core.error import UsageError
+
+    url, checkout = "{url}", "{checkout}"
+
+    def run_or_stop(command, failure, **env):
+        \"\"\"Run `command` quietly; if it fails, stop this cell with one line: `failure`,
+        then git's or pip's first error line.\"\"\"
+        done = subprocess.run(command, env={{**os.environ, **env}}, capture_output=True, text=True)
+        if done.returncode:
+            lines = done.stderr.strip().splitlines() or [f"exit status {{done.returncode}}"]
+            why = next((x for x in lines if x.lower().startswith(("fatal:", "error:"))), lines[0])
+            raise UsageError(f"{{failure}} ({{why}})")
+
+    if not os.path.exists(f"{{checkout}}/pyproject.toml"):
+        run_or_stop(  # with no prompt, a missing repository fails at once: no password wait
+            ["git", "clone", "-q", "--depth", "1", url, checkout],
+            f"Could not download the course from {{url}}: check that this runtime is online and "
+            "that the address opens in a browser, then run this cell again",
+            GIT_TERMINAL_PROMPT="0",
+            GIT_ASKPASS="",
+        )
+    if importlib.util.find_spec("rnncourse") is None:  # not installed in this runtime yet
+        run_or_stop(
+            [sys.executable, "-m", "pip", "install", "-q", "-e", checkout],
+            f"Could not install the course's package from {{checkout}}: run this cell again",
+        )
+    sys.path.insert(0, checkout)
+
+from rnncourse import setup_lesson
+
+course = setup_lesson("{key}")"""
+    return template.format(url=url or repo_url(), checkout=checkout, key=key)

@@ -26,3 +26,10 @@ def run(check: Callable[[Any], bool], fn: Any, capsys: Any) -> tuple[bool, str]:
     assert captured.err == "", f"nothing on stderr, got: {captured.err!r}"
     assert "Traceback" not in captured.out
     return result, captured.out
+
+
+def assert_own_hint(out: str, phrases: dict[str, str], name: str) -> None:
+    """`out` holds the phrase of mistake `name` and no other mistake's phrase."""
+    assert phrases[name] in out, out
+    others = [p for n, p in phrases.items() if n != name and p not in phrases[name]]
+    assert not any(other in out for other in others), out

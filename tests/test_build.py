@@ -425,7 +425,94 @@ def test_setup_cell_follows_the_course(course: Path) -> None:
     problems, _ = build.check_lessons(course)
     assert problems == [
         f"setup cell: {path} cell 2 is not the course's setup cell "
-        "(`python -m rnncourse.build execute 01` updates and reruns it)"
+        "(`python -m rnncourse.build setup 01` updates it and keeps its outputs; "
+        "`python -m rnncourse.build execute 01` reruns it too)"
     ]
     assert build.sync_setup_cells(notebook, LESSONS[0]) == [1]
     assert build.stale_setup_cells(notebook, LESSONS[0]) == []
+
+
+def test_setup_command_sets_the_source_and_keeps_the_outputs(course: Path) -> None:
+    path = course / "solutions" / FIRST
+    notebook = nbformat.read(path, as_version=4)
+    old = new_code_cell("import old_setup", id="setup", metadata={"tags": ["setup"]})
+    old.execution_count = 1
+    old.outputs = [new_output("stream", name="stdout", text="rnn-course lesson 01 | mode: full\n")]
+    notebook.cells.insert(1, old)
+    build.write_text(path, build.notebook_text(notebook))
+    assert build.main(["setup", "--check", "--root", str(course)]) == 1
+    assert nbformat.read(path, as_version=4).cells[1].source == "import old_setup"
+    assert build.main(["setup", "01", "--root", str(course)]) == 0
+    notebook.cells[1].source = setup_cell_source("01")
+    assert path.read_text(encoding="utf-8") == build.notebook_text(notebook), (
+        "only the setup cell's source changed; its outputs and every other byte are kept"
+    )
+    assert build.main(["setup", "--check", "--root", str(course)]) == 0
+    assert build.check_lessons(course)[0][0].startswith("missing:"), "no setup cell problem left"
+
+
+# --- quiz outputs -------------------------------------------------------------------------------
+
+
+def quiz_course(course: Path) -> tuple[Path, nbformat.NotebookNode]:
+    """Give `course` the real lesson 01 bank and a solution with quiz cells; return both."""
+    bank = LESSONS[0].quiz_path()
+    (course / "quizzes" / bank.name).write_text(bank.read_text(encoding="utf-8"))
+    stale = [new_output("display_data", data={"text/plain": "<IPython.core.display.HTML object>"})]
+    cells = [
+        new_code_cell("from rnncourse import quiz", id="imp", execution_count=1),
+        new_code_cell('quiz.show("01", "pre")', id="pre", execution_count=2),
+        new_code_cell("print('kept')", id="keep", execution_count=3),
+        new_code_cell('quiz.show("01", "post")', id="post", execution_count=4),
+        new_code_cell('quiz.show("01", "pre")', id="again", execution_count=5),
+        new_code_cell('x = 1\nquiz.show("01", "post")', id="mixed", execution_count=6),
+    ]
+    for cell in cells[1:]:
+        cell.outputs = list(stale)
+    cells[2].outputs = [new_output("stream", name="stdout", text="kept\n")]
+    notebook = new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
+    path = course / "solutions" / FIRST
+    build.write_text(path, build.notebook_text(notebook))
+    return path, notebook
+
+
+def test_quizzes_command_replaces_only_the_quiz_cells_outputs(course: Path) -> None:
+    from rnncourse.quiz.bank import read_bank
+    from rnncourse.quiz.outputs import quiz_outputs
+
+    path, notebook = quiz_course(course)
+    assert [index for index, _, _ in build.quiz_cells(notebook)] == [1, 3, 4]
+    assert build.main(["quizzes", "--check", "--root", str(course)]) == 1
+    assert build.main(["quizzes", "--root", str(course)]) == 0
+    bank = read_bank(course / "quizzes" / LESSONS[0].quiz_path().name)
+    for index, part, count in ((1, "pre", 0), (3, "post", 0), (4, "pre", 1)):
+        notebook.cells[index].outputs = [
+            new_output("display_data", data=bundle, metadata={})
+            for bundle in quiz_outputs(bank, part, count)
+        ]
+    text = path.read_text(encoding="utf-8")
+    assert text == build.notebook_text(notebook), "every byte outside the quiz outputs is kept"
+    shown = nbformat.read(path, as_version=4).cells
+    assert 'id="rnncourse-quiz-01-pre-1"' in shown[4].outputs[0].data["text/html"]
+    assert shown[5].outputs[0].data["text/plain"].startswith("<IPython"), "not a quiz cell"
+    assert build.main(["quizzes", "--check", "--root", str(course)]) == 0
+    assert build.update_solutions(course, None, "quizzes") == [], "a second run changes nothing"
+
+
+def test_quizzes_command_names_a_broken_bank(course: Path, capsys: pytest.CaptureFixture) -> None:
+    quiz_course(course)
+    (course / "quizzes" / LESSONS[0].quiz_path().name).write_text("lesson: [", encoding="utf-8")
+    assert build.main(["quizzes", "--root", str(course)]) == 1
+    error = capsys.readouterr().err
+    assert FIRST in error and "cell 2 shows a quiz that cannot be read" in error
+    assert "not valid YAML" in error
+
+
+@pytest.mark.parametrize(
+    "lesson", [item for item in LESSONS if item.solution_path().exists()], ids=lambda i: i.number
+)
+def test_committed_quiz_outputs_are_what_the_banks_give(lesson) -> None:
+    """The solutions show the quizzes of today's banks: `python -m rnncourse.build quizzes NN`
+    rewrites them without running the notebook."""
+    root = LESSONS[0].solution_path().parents[1]
+    assert build.update_solutions(root, [lesson.number], "quizzes", check=True) == []

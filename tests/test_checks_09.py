@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 import yaml
-from check_support import run, stub
+from check_support import assert_own_hint, run, stub
 
 from rnncourse import checks
 from rnncourse.checks import lesson09
@@ -27,13 +27,6 @@ import keras  # noqa: E402
 
 #: A RuntimeWarning that escapes a check (the learner's or the check's own arithmetic) fails.
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
-
-
-def assert_own_hint(out: str, phrases: dict[str, str], name: str) -> None:
-    """`out` holds the phrase of mistake `name` and no other mistake's phrase."""
-    assert phrases[name] in out, out
-    others = [p for n, p in phrases.items() if n != name and p not in phrases[name]]
-    assert not any(other in out for other in others), out
 
 
 # --------------------------------------------------------------------------- standardise

@@ -71,7 +71,8 @@ def test_badges_open_the_notebook_in_the_repository_the_setup_cell_clones(
     lesson: course.Lesson,
 ) -> None:
     setup = course.setup_cell_source(lesson.number)
-    [cloned] = re.findall(r"git clone -q --depth 1 https://github\.com/(\S+) ", setup)
+    [cloned] = re.findall(r'url, checkout = "https://github\.com/([^"]+)", ', setup)
+    assert '["git", "clone", "-q", "--depth", "1", url, checkout]' in setup
     assert "tensorflow" not in setup.lower(), "Colab's TensorFlow is never reinstalled"
     for folder, path in (("solutions", lesson.solution_path()), ("lessons", lesson.lesson_path())):
         notebook = nbformat.read(path, as_version=4)
@@ -91,3 +92,19 @@ def test_repository_url_is_written_nowhere_else_in_the_package() -> None:
         if path.name != "course.py" and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_setup_cell_never_prompts_never_prints_pips_restart_note_and_has_no_test_hooks() -> (
+    None
+):
+    """The kernel runs of tests/test_colab_setup.py show the behaviour; this pins the text."""
+    setup = course.setup_cell_source("01")
+    assert 'GIT_TERMINAL_PROMPT="0"' in setup and 'GIT_ASKPASS=""' in setup
+    assert "%pip" not in setup and "\n    !" not in setup, "pip's restart note comes with %pip"
+    assert setup.index("git") < setup.index('"pip", "install"'), "clone, then install"
+    assert "environ.get" not in setup and "RNNCOURSE" not in setup, "no test hooks on Colab"
+    local = course.setup_cell_source("01", url="file:///tmp/origin", checkout="/tmp/content/c")
+    assert local == setup.replace(course.repo_url(), "file:///tmp/origin").replace(
+        course.COLAB_CHECKOUT, "/tmp/content/c"
+    )
+    compile(setup, "setup", "exec")  # plain Python: no IPython syntax

@@ -64,7 +64,7 @@ def test_solution_follows_the_lesson_anatomy(lesson: course.Lesson):
     assert len(setup) == 1, "exactly one cell must be tagged 'setup'"
     assert setup[0].source == course.setup_cell_source(number), (
         "the setup cell differs from rnncourse.course.setup_cell_source: "
-        "run `python -m rnncourse.build lessons`"
+        "run `python -m rnncourse.build setup`"
     )
     markdown = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
     assert course.colab_badge("solutions", path.name) in markdown

@@ -25,6 +25,7 @@ from rnncourse import course, notebooks, quiz
 from rnncourse.env import in_notebook
 from rnncourse.quiz import notebook, validate
 from rnncourse.quiz.__main__ import main
+from rnncourse.quiz.outputs import quiz_outputs
 from rnncourse.quiz.terminal import InvalidAnswer, grade, parse_answer, run_quiz
 
 BANKS = [item.quiz_path() for item in course.LESSONS]
@@ -451,21 +452,24 @@ def test_show_rejects_an_unknown_part():
 
 
 def test_show_in_a_notebook_embeds_the_questions_and_keeps_random_state(monkeypatch):
-    import jupyterquiz.dynamic.display as jq_display
+    import IPython.display
 
     shown: list = []
-    monkeypatch.setattr(jq_display, "display", shown.append)
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw: shown.append((obj, raw)))
     random.seed(123)
     before = random.getstate()
     quiz.show("01", "pre", interactive=True)
     quiz.show("01", "pre", interactive=True)
     assert random.getstate() == before, "showing a quiz leaves the global random state alone"
-    html_1, js_1, html_2, js_2 = (obj.data for obj in shown)
-    first_id = re.match(r'<div id="([A-Za-z]+)"', html_1).group(1)
-    second_id = re.match(r'<div id="([A-Za-z]+)"', html_2).group(1)
+    assert all(raw for _, raw in shown), "mime bundles, displayed as they are"
+    page_1, js_1, page_2, _ = (obj for obj, _ in shown)
+    div = re.compile(r'<div id="([A-Za-z]+)" data-shufflequestions')
+    first_id, second_id = (div.search(page["text/html"]).group(1) for page in (page_1, page_2))
     assert first_id != second_id, "a second display of the same quiz gets its own element"
+    assert 'id="rnncourse-quiz-01-pre-0"' in page_1["text/html"]
+    assert 'id="rnncourse-quiz-01-pre-1"' in page_2["text/html"]
     embedded = f"var questions{first_id}=" + json.dumps(quiz.quiz_dicts("01", "pre"))
-    assert js_1.startswith(embedded), "the questions are embedded, not fetched from a URL"
+    assert embedded in js_1["application/javascript"], "the questions are embedded, not fetched"
     # the same output in a fresh process: see the two kernels of the next test
 
 
@@ -489,6 +493,10 @@ def test_show_in_a_real_kernel_has_no_stderr_and_a_stable_output(tmp_path):
     assert kinds == [["text/html", "text/plain"], ["application/javascript", "text/plain"]]
     assert "var questions" in runs[0][1][1]["data"]["application/javascript"]
     assert runs[0] == runs[1], "two fresh kernels give identical quiz outputs (nbval can compare)"
+    bank = quiz.load_bank("01")
+    for cell, part in ((1, "pre"), (2, "post")):
+        shown = [dict(o.data) for o in runs[0][cell] if o.output_type == "display_data"]
+        assert shown == quiz_outputs(bank, part), "what `build quizzes` writes is what runs show"
 
 
 # --------------------------------------------------------------------------- terminal quiz

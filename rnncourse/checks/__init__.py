@@ -18,6 +18,7 @@ from rnncourse.checks import (
     lesson07,
     lesson08,
     lesson09,
+    lesson10,
 )
 from rnncourse.checks.lesson01 import *  # noqa: F403
 from rnncourse.checks.lesson02 import *  # noqa: F403
@@ -28,6 +29,7 @@ from rnncourse.checks.lesson06 import *  # noqa: F403
 from rnncourse.checks.lesson07 import *  # noqa: F403
 from rnncourse.checks.lesson08 import *  # noqa: F403
 from rnncourse.checks.lesson09 import *  # noqa: F403
+from rnncourse.checks.lesson10 import *  # noqa: F403
 
 __all__ = [
     *lesson01.__all__,
@@ -39,4 +41,5 @@ __all__ = [
     *lesson07.__all__,
     *lesson08.__all__,
     *lesson09.__all__,
+    *lesson10.__all__,
 ]

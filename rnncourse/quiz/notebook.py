@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import math
-import random
 import re
 import textwrap
 from collections.abc import Callable
@@ -96,11 +95,13 @@ def show(
 ) -> None:
     """Show the `part` ("pre", "post", "all") questions of `lesson`'s bank; return None.
 
-    In a notebook (or with interactive=True) it displays a jupyterquiz quiz built from the bank,
-    with the questions embedded: no network, no URL. Its element ids are derived from the lesson,
-    the part and how often this process has shown that quiz, so a fresh kernel always produces
-    the same output, and Python's global `random` state is left as it was. Elsewhere (or with
-    interactive=False) it prints the questions as text through `print_fn`.
+    In a notebook (or with interactive=True) it displays the outputs of
+    `rnncourse.quiz.outputs.quiz_outputs`: the questions as static HTML (what shows where
+    JavaScript does not run), then a jupyterquiz quiz with the questions embedded, no network,
+    no URL, which replaces them. Element ids are derived from the lesson, the part and how often
+    this process has shown that quiz, so a fresh kernel always produces the same outputs, and
+    Python's global `random` state is left as it was. Elsewhere (or with interactive=False) it
+    prints the questions as text through `print_fn`.
     """
     bank = load_bank(lesson)
     questions = bank.part(part)
@@ -111,16 +112,14 @@ def show(
     if not interactive:
         print_fn(as_text(bank, part))
         return
-    from jupyterquiz import display_quiz
+    from IPython.display import display
 
-    key = f"rnncourse-quiz-{bank.lesson}-{part}"
+    from rnncourse.quiz.outputs import quiz_outputs
+
+    key = f"{bank.lesson}-{part}"
     count = _shown[key] = _shown.get(key, -1) + 1
-    saved = random.getstate()
-    random.seed(f"{key}-{count}")  # display_quiz names its element with random.choice
-    try:
-        display_quiz([to_jupyterquiz(q) for q in questions], max_width=720)
-    finally:
-        random.setstate(saved)
+    for bundle in quiz_outputs(bank, part, count):
+        display(bundle, raw=True)
 
 
 def as_text(bank: Bank, part: str = "post", width: int = 88) -> str:

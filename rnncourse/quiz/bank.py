@@ -21,6 +21,12 @@ from rnncourse.quiz.validate import letter
 Part = Literal["pre", "post"]
 PARTS: tuple[str, ...] = ("pre", "post")
 PART_NAMES = {"pre": "warm-up", "post": "end-of-lesson quiz"}
+#: What each question type asks for, as the terminal and the text fallback of a quiz say it.
+HOW_TO_ANSWER = {
+    "single_choice": "one answer",
+    "multiple_choice": "one or more answers",
+    "numeric": "a number",
+}
 
 
 class QuizBankError(ValueError):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rnncourse.env import in_notebook
-from rnncourse.quiz.bank import PART_NAMES, Bank, Question, letter, load_bank
+from rnncourse.quiz.bank import HOW_TO_ANSWER, PART_NAMES, Bank, Question, letter, load_bank
 
 JQ_TYPES = {
     "single_choice": "multiple_choice",
@@ -136,11 +136,7 @@ def as_text(bank: Bank, part: str = "post", width: int = 88) -> str:
 
 def question_lines(question: Question, number: int, total: int, width: int = 88) -> list[str]:
     """Return the lines that present one question in a terminal: heading, text, code, choices."""
-    how = {
-        "single_choice": "one answer",
-        "multiple_choice": "one or more answers",
-        "numeric": "a number",
-    }[question.type]
+    how = HOW_TO_ANSWER[question.type]
     lines = [f"Question {number} of {total} ({how})"]
     lines += wrap(question.text, width)
     if question.code:

@@ -22,7 +22,7 @@ import html
 import random
 from typing import Any
 
-from rnncourse.quiz.bank import PART_NAMES, Bank, Question, letter
+from rnncourse.quiz.bank import HOW_TO_ANSWER, PART_NAMES, Bank, Question, letter
 from rnncourse.quiz.notebook import as_text, to_html, to_jupyterquiz
 
 MAX_WIDTH = 720
@@ -100,11 +100,7 @@ def static_html(bank: Bank, part: str, element_id: str) -> str:
 
 def _question_html(question: Question) -> str:
     """Return one question as an <li>: text, code, choices and the folded answer."""
-    how = {
-        "single_choice": "one answer",
-        "multiple_choice": "one or more answers",
-        "numeric": "a number",
-    }[question.type]
+    how = HOW_TO_ANSWER[question.type]
     parts = [f"<li><p>{to_html(question.text)} <i>({how})</i></p>"]
     if question.code:
         parts.append(f"<pre><code>{html.escape(question.code, quote=False)}</code></pre>")

@@ -5,6 +5,7 @@
 #   make test     the whole test suite on JOBS workers (default 2), notebooks in fast mode
 #                 (RNNCOURSE_MODE=full to override)
 #   make lessons  regenerate lessons/ and the README's lesson table from solutions/
+#   make site     the course as a static website in build/site/ (solutions with their outputs)
 #   make bench    time and memory of every solution notebook (RNNCOURSE_MODE, default fast);
 #                 `make bench-readme` runs both modes and writes the README's benchmark table
 
@@ -14,7 +15,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab data test lessons bench bench-readme venv clean
+.PHONY: lab data test lessons site bench bench-readme venv clean
 
 venv: $(STAMP)
 
@@ -50,6 +51,9 @@ test: $(STAMP)
 
 lessons: $(STAMP)
 	$(BIN)/python -m rnncourse.build all
+
+site: $(STAMP)
+	$(BIN)/python -m rnncourse.site
 
 bench: $(STAMP)
 	$(BIN)/python -m rnncourse.bench --mode $${RNNCOURSE_MODE:-fast}

@@ -13,6 +13,11 @@ one): this test never downloads a browser, and it is skipped, saying why, where 
   text, their answers folded away.
 - On both pages: no page error, no console error or warning, and no request leaves 127.0.0.1
   (the Colab badge image, the one outside resource of a notebook, gets a local stand-in).
+- The static site (`rnncourse.site`, served by http.server, and opened as files): on every page
+  each cell stays one block, MathJax typesets every formula from the site's own copy, the
+  quizzes are interactive and every picture loads; lesson 01's warm-up is answered as in
+  JupyterLab, and lesson 06's coloured text shows. No page error, no console error or warning,
+  and no request leaves the site, not even for the badge.
 
 Screenshots and the console log are written to build/test-artifacts/browser/ (or
 $RNNCOURSE_ARTIFACTS/browser/).
@@ -20,6 +25,9 @@ $RNNCOURSE_ARTIFACTS/browser/).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import re
@@ -28,6 +36,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -38,8 +47,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from rnncourse import course, quiz
+from rnncourse import course, quiz, site
 from rnncourse.env import kernel_environment
+from rnncourse.quiz.outputs import text_id
 
 pytestmark = pytest.mark.browser
 
@@ -213,9 +223,13 @@ class Watched:
     outside: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def watched(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Watched]:
-    """A fresh browser page on `lab`; afterwards its console log is saved as an artefact."""
+@contextlib.contextmanager
+def _watching(
+    browser: Any, base_url: str, name: str, badge_stand_in: bool = True
+) -> Iterator[Watched]:
+    """A fresh browser page that may load only from `base_url` (and, with `badge_stand_in`, the
+    Colab badge's picture, answered locally); its console log is saved as an artefact named
+    `name` afterwards."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     seen = Watched(context.new_page())
 
@@ -227,9 +241,11 @@ def watched(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[
 
     def route(handle: Any) -> None:
         url = handle.request.url
-        if url.startswith(lab.url + "/"):
+        if url.startswith(base_url + "/"):
             handle.continue_()
-        elif url == course.COLAB_BADGE_IMG:  # a picture link: offline it just would not load
+        elif (
+            badge_stand_in and url == course.COLAB_BADGE_IMG
+        ):  # a picture link: offline it just would not load
             handle.fulfill(status=200, content_type="image/svg+xml", body=BADGE_SVG)
         else:
             seen.outside.append(url)
@@ -243,11 +259,20 @@ def watched(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[
 
     seen.page.on("pageerror", on_error)
     context.route("**/*", route)
-    yield seen
-    folder = ARTIFACTS / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{request.node.name}.console.txt").write_text("\n".join(seen.console) + "\n")
-    context.close()
+    try:
+        yield seen
+    finally:
+        folder = ARTIFACTS / "browser"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.console.txt").write_text("\n".join(seen.console) + "\n")
+        context.close()
+
+
+@pytest.fixture
+def watched(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Watched]:
+    """A fresh browser page on `lab`; afterwards its console log is saved as an artefact."""
+    with _watching(browser, lab.url, request.node.name) as seen:
+        yield seen
 
 
 def _open(watched: Watched, lab: Lab, workspace: str, path: Path) -> nbformat.NotebookNode:
@@ -346,35 +371,10 @@ def _text_contrast(element: Any) -> float:
     return _contrast(_rgba(found["color"]), background)
 
 
-def test_a_learner_runs_lesson_01_in_jupyterlab(watched: Watched, lab: Lab) -> None:
-    page = watched.page
-    notebook = _open(watched, lab, "browser-test-lesson", LESSON.lesson_path())
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.get_by_text("Run All Cells", exact=True).click()
-    started = time.monotonic()
-    _wait_idle(watched, lab, RUN_ALL_SECONDS, f"lessons/{LESSON.filename}")
-    print(f"Run All of lesson {LESSON.number}: idle after {time.monotonic() - started:.0f} s")
-    cells = page.evaluate(CELLS_JS)
-    assert len(cells) == len(notebook.cells)
-    for index, (cell, shown) in enumerate(zip(notebook.cells, cells, strict=True)):
-        if cell.cell_type != "code":
-            continue
-        where = f"cell {index + 1} ({cell.source.strip().splitlines()[0][:50]!r})"
-        tags = cell.metadata.get("tags", [])
-        assert re.fullmatch(r"\[\d+\]:", shown["prompt"]), f"{where} did not run: {shown}"
-        if "check" in tags:
-            assert "not implemented yet" in shown["text"], f"{where} shows {shown['text']!r}"
-        for error in shown["stderr"]:
-            assert "uses-exercise" in tags, f"{where} shows an error or stderr: {error[:300]}"
-            assert "NotImplementedError" in error, f"{where}: {error[:300]}"
-    bank = quiz.load_bank(LESSON.number)
-    for part in ("pre", "post"):
-        cell = page.locator(".jp-Notebook .jp-Cell").nth(_quiz_cell(notebook, part))
-        assert cell.locator(".Quiz").count() == len(bank.part(part)), f"the {part} quiz"
-        assert not cell.locator(".rnncourse-quiz-text").is_visible(), "the text gives way"
-    _screenshot(page, "lesson-01-after-run-all")
-
-    warm_up = page.locator(".jp-Notebook .jp-Cell").nth(_quiz_cell(notebook, "pre"))
+def _answer_the_warm_up(page: Any, warm_up: Any, bank: quiz.Bank) -> None:
+    """Answer lesson 01's warm-up quiz, shown in `warm_up`, as a learner: a wrong and then the
+    right choice, the feedback read (its size, alignment and the contrast of code in a chosen
+    answer too), a wrong and then the right number typed."""
     first, second, third = (warm_up.locator(".Quiz").nth(i) for i in range(3))
     assert [q.type for q in bank.part("pre")] == ["single_choice", "multiple_choice", "numeric"]
     feedback = first.locator(".Feedback")
@@ -404,6 +404,38 @@ def test_a_learner_runs_lesson_01_in_jupyterlab(watched: Watched, lab: Lab) -> N
     answer.press_sequentially(str(int(numeric.value)))
     answer.press("Enter")
     assert _words(third.locator(".Feedback").text_content()).startswith("Correct.")
+
+
+def test_a_learner_runs_lesson_01_in_jupyterlab(watched: Watched, lab: Lab) -> None:
+    page = watched.page
+    notebook = _open(watched, lab, "browser-test-lesson", LESSON.lesson_path())
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.get_by_text("Run All Cells", exact=True).click()
+    started = time.monotonic()
+    _wait_idle(watched, lab, RUN_ALL_SECONDS, f"lessons/{LESSON.filename}")
+    print(f"Run All of lesson {LESSON.number}: idle after {time.monotonic() - started:.0f} s")
+    cells = page.evaluate(CELLS_JS)
+    assert len(cells) == len(notebook.cells)
+    for index, (cell, shown) in enumerate(zip(notebook.cells, cells, strict=True)):
+        if cell.cell_type != "code":
+            continue
+        where = f"cell {index + 1} ({cell.source.strip().splitlines()[0][:50]!r})"
+        tags = cell.metadata.get("tags", [])
+        assert re.fullmatch(r"\[\d+\]:", shown["prompt"]), f"{where} did not run: {shown}"
+        if "check" in tags:
+            assert "not implemented yet" in shown["text"], f"{where} shows {shown['text']!r}"
+        for error in shown["stderr"]:
+            assert "uses-exercise" in tags, f"{where} shows an error or stderr: {error[:300]}"
+            assert "NotImplementedError" in error, f"{where}: {error[:300]}"
+    bank = quiz.load_bank(LESSON.number)
+    for part in ("pre", "post"):
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(_quiz_cell(notebook, part))
+        assert cell.locator(".Quiz").count() == len(bank.part(part)), f"the {part} quiz"
+        assert not cell.locator(".rnncourse-quiz-text").is_visible(), "the text gives way"
+    _screenshot(page, "lesson-01-after-run-all")
+
+    warm_up = page.locator(".jp-Notebook .jp-Cell").nth(_quiz_cell(notebook, "pre"))
+    _answer_the_warm_up(page, warm_up, bank)
     _screenshot(warm_up, "lesson-01-warm-up-answered")
 
     assert watched.problems == [], "\n".join(watched.problems)
@@ -439,3 +471,142 @@ def test_an_untrusted_solution_shows_its_quizzes_as_readable_text(
     assert "Answer: " in _words(first.locator("details").first.inner_text())
     assert watched.problems == [], "\n".join(watched.problems)
     assert watched.outside == [], f"requests left 127.0.0.1: {watched.outside}"
+
+
+# --- the static site (`make site`) ---------------------------------------------------------------
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Keep the server quiet (it would log every request to stderr)."""
+
+
+@dataclass
+class Site:
+    """The course's site: where it is served, and its folder."""
+
+    url: str
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory, browser_path: str) -> Iterator[Site]:
+    """The whole site, built by `rnncourse.site` and served on 127.0.0.1 by http.server."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    site.build_site(ROOT, out)
+    handler = functools.partial(_QuietFiles, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(f"http://127.0.0.1:{server.server_address[1]}", out)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+#: The text of every rendered markdown cell that still holds a `$` once MathJax has typeset it
+#: (code, MathJax's output and the TeX it keeps in <script> elements left out): untypeset TeX.
+UNTYPESET_JS = """() => Array.from(document.querySelectorAll('.jp-RenderedMarkdown')).map(node => {
+  const copy = node.cloneNode(true);
+  copy.querySelectorAll('code, pre, script, [class^="MathJax"], [class*=" MathJax"]')
+    .forEach(element => element.remove());
+  return copy.textContent;
+}).filter(text => text.includes('$')).map(text => text.trim().slice(0, 120))"""
+BROKEN_IMAGES_JS = """() => Array.from(document.images)
+  .filter(image => !(image.complete && image.naturalWidth > 0)).map(image => image.src.slice(0, 80))"""
+
+
+def _check_lesson_page(page: Any, lesson: course.Lesson) -> str:
+    """Wait until `lesson`'s page, open in `page`, has rendered its quizzes and its formulas;
+    assert that every cell is one block of the page (no output swallowed the cells after it),
+    no formula is left untypeset or failed, the static questions gave way to the interactive
+    ones and every picture loaded. Return a line that says what the page showed."""
+    notebook = nbformat.read(lesson.solution_path(ROOT), as_version=4)
+    questions = len(quiz.load_bank(lesson.number).questions)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.Quiz').length === {questions}", timeout=PAGE_MS
+    )
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
+        "document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
+        timeout=PAGE_MS,
+    )
+    cells = page.locator("main > .jp-Cell").count()
+    assert cells == len(notebook.cells), f"{lesson.filename}: {cells} top-level cells"
+    assert page.locator(".MathJax_Error, .noError, merror").count() == 0, "TeX that failed"
+    assert page.evaluate(UNTYPESET_JS) == [], "TeX left as text"
+    for text in page.locator(".rnncourse-quiz-text").all():
+        assert not text.is_visible(), "the static questions give way to the interactive ones"
+    assert page.evaluate(BROKEN_IMAGES_JS) == [], "pictures that did not load"
+    formulas = page.locator(".MathJax, .MathJax_Display").count()
+    return f"{lesson.number}: {cells} cells, {formulas} formulas, {questions} questions"
+
+
+def test_every_page_of_the_site_renders_offline(
+    browser: Any, built_site: Site, request: pytest.FixtureRequest
+) -> None:
+    with _watching(browser, built_site.url, request.node.name, badge_stand_in=False) as watched:
+        page = watched.page
+        page.goto(built_site.url + "/index.html", timeout=PAGE_MS)
+        assert page.locator("tbody tr").count() == len(course.LESSONS)
+        _screenshot(page, "site-home")
+        for lesson in course.LESSONS:
+            page.goto(f"{built_site.url}/{site.page_name(lesson)}", timeout=PAGE_MS)
+            print("site page", _check_lesson_page(page, lesson))
+        assert watched.problems == [], "\n".join(watched.problems)
+        assert watched.outside == [], f"requests left the site: {watched.outside}"
+
+
+def test_a_learner_answers_a_quiz_on_the_site_and_reads_lesson_06s_colours(
+    browser: Any, built_site: Site, request: pytest.FixtureRequest
+) -> None:
+    with _watching(browser, built_site.url, request.node.name, badge_stand_in=False) as watched:
+        page = watched.page
+        page.goto(built_site.url + "/index.html", timeout=PAGE_MS)
+        page.get_by_role("link", name=LESSON.title, exact=True).click()
+        page.wait_for_url(f"**/{site.page_name(LESSON)}", timeout=PAGE_MS)
+        _check_lesson_page(page, LESSON)
+        bank = quiz.load_bank(LESSON.number)
+        warm_up = page.locator(".jp-Cell", has=page.locator(f"#{text_id(LESSON.number, 'pre')}"))
+        assert warm_up.locator(".Quiz").count() == len(bank.part("pre"))
+        _answer_the_warm_up(page, warm_up, bank)
+        _screenshot(warm_up, "site-lesson-01-warm-up-answered")
+
+        page.locator('a[rel="next"]').first.click()
+        page.wait_for_url(f"**/{site.page_name(course.LESSONS[1])}", timeout=PAGE_MS)
+        generation = course.lesson("06")
+        page.locator(".rnncourse-home").first.click()
+        page.get_by_role("link", name=generation.title, exact=True).click()
+        page.wait_for_url(f"**/{site.page_name(generation)}", timeout=PAGE_MS)
+        _check_lesson_page(page, generation)
+        coloured = page.locator(".jp-OutputArea-output span[style*='background']")
+        assert coloured.count() > 500, "lesson 06's coloured characters"
+        first = coloured.first
+        first.scroll_into_view_if_needed()
+        assert first.is_visible()
+        assert first.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+        _screenshot(
+            first.locator("xpath=ancestor::div[contains(@class, 'jp-Cell')][1]"), "site-06-colours"
+        )
+
+        assert watched.problems == [], "\n".join(watched.problems)
+        assert watched.outside == [], f"requests left the site: {watched.outside}"
+
+
+def test_the_site_opened_as_files_works_too(
+    browser: Any, built_site: Site, request: pytest.FixtureRequest
+) -> None:
+    """Offline without a web server: index.html opened from the folder (file://)."""
+    home = (built_site.folder / "index.html").as_uri()
+    with _watching(
+        browser, home.rsplit("/", 1)[0], request.node.name, badge_stand_in=False
+    ) as watched:
+        page = watched.page
+        page.goto(home, timeout=PAGE_MS)
+        page.get_by_role("link", name=LESSON.title, exact=True).click()
+        page.wait_for_url(f"**/{site.page_name(LESSON)}", timeout=PAGE_MS)
+        print("site page as a file", _check_lesson_page(page, LESSON))
+        assert watched.problems == [], "\n".join(watched.problems)
+        assert watched.outside == [], f"requests left the folder: {watched.outside}"

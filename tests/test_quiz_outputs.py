@@ -95,6 +95,36 @@ def test_the_static_questions_come_first_and_the_css_targets_jupyterquiz_beside_
     assert "#rnncourse-quiz-01-post-2 ~ div .MCButton code," in css and "color: inherit;" in css
 
 
+class _Elements(HTMLParser):
+    """Every element of an HTML fragment that is left open, and closing tags without an opening."""
+
+    VOID = {"br", "img", "input", "hr", "meta", "link", "source", "wbr", "col", "area"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.stray.append(tag)
+
+
+@pytest.mark.parametrize("part", ["pre", "post"])
+def test_the_html_closes_every_element_it_opens(part: str) -> None:
+    """A page of the whole notebook (the course site) would put what follows inside the quiz."""
+    parser = _Elements()
+    parser.feed(outputs.quiz_outputs(BANK, part)[0]["text/html"])
+    parser.close()
+    assert parser.open == [] and parser.stray == []
+
+
 def test_the_script_runs_jupyterquiz_behind_the_mathjax_guard_and_then_hides_the_text() -> None:
     script = outputs.quiz_outputs(BANK, "pre")[1]["application/javascript"]
     assert script.startswith("(function (MathJax) {\nvar questions")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from typing import Any
 
 from rnncourse.quiz.bank import HOW_TO_ANSWER, PART_NAMES, Bank, Question, letter
@@ -125,7 +126,8 @@ def jupyterquiz_parts(items: list[dict[str, Any]], seed: str) -> tuple[str, str]
     """Return (html, javascript) that jupyterquiz's `display_quiz` shows for `items`.
 
     They are captured instead of displayed; `display_quiz` names its element with
-    `random.choice`, seeded here with `seed`, and Python's global random state is restored.
+    `random.choice`, seeded here with `seed`, and Python's global random state is restored. Its
+    container element, which jupyterquiz leaves open, is closed.
     """
     from IPython.display import HTML, Javascript
     from jupyterquiz import display_quiz
@@ -147,7 +149,10 @@ def jupyterquiz_parts(items: list[dict[str, Any]], seed: str) -> tuple[str, str]
     if not page or not script or len(shown) != 2:
         kinds = [type(obj).__name__ for obj in shown]
         raise RuntimeError(f"jupyterquiz showed {kinds}, not an HTML and a Javascript object")
-    return page, script
+    # jupyterquiz leaves its container <div> open: a notebook's output area closes it, but in one
+    # HTML page of the whole notebook (the course site) everything after the quiz would land in it.
+    unclosed = len(re.findall(r"<div\b", page)) - page.count("</div>")
+    return page + "</div>" * max(unclosed, 0), script
 
 
 def quiz_outputs(bank: Bank, part: str, count: int = 0) -> list[dict[str, str]]:

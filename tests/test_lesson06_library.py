@@ -134,7 +134,7 @@ MIRRORED_SCRIPT = textwrap.dedent(
     model, step_model, budget = namespace["train_char_model"](
         lambda: namespace["build_char_model"](10, 8, 16),
         ids[:16000], ids[16000:], seq_len=10, batch_size=16, budget_s=float(sys.argv[1]),
-        peak_lr=0.05, chunk_steps=5, strategy=strategy,
+        peak_lr=0.05, schedule="constant", chunk_steps=5, strategy=strategy,
     )
     variable = model.trainable_variables[0].value
     print(json.dumps({
@@ -177,9 +177,13 @@ def test_train_char_model_runs_under_a_mirrored_strategy_on_two_cpus() -> None:
     assert report["steps"] <= 5 * len(seconds), "more steps than the recorded chunks hold"
     assert all(math.isfinite(v) for v in report["val_loss"])
     # the uniform guess over 10 ids is ln 10 = 2.30 nats, where an untrained model starts; the
-    # periodic sequence is learnable, so training on both replicas must move the loss clearly
-    # below it and keep lowering it. How far it gets in the budget depends on the machine's load
-    # (the suite runs on both cores), so no absolute level is asserted.
+    # periodic sequence is learnable, and at a constant learning rate of 0.05 the first chunk of 5
+    # steps already takes the validation loss to about 1.2-1.5 nats, so every chunk must be clearly
+    # below it, and the loss must keep falling when there are several chunks. How many chunks fit
+    # in the budget depends on the machine's load (the suite runs on both cores): under load the
+    # first chunk, which traces the step function, can use up the whole budget. (The schedule is
+    # constant here because the cosine one is a function of time, which under load would bring the
+    # rate down to its floor within those 5 steps; it is tested on its own above.)
     losses = report["val_loss"]
-    assert losses[-1] < 0.9 * math.log(10), losses
-    assert losses[-1] < losses[0], losses
+    assert max(losses) < 0.9 * math.log(10), losses
+    assert len(losses) == 1 or losses[-1] < losses[0], losses
